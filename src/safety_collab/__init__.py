@@ -1,0 +1,101 @@
+"""safety_collab: model, analyse and simulate regional patient-safety collaboratives.
+
+A regional collaborative runs a membership scheme: member organisations hold a
+tier, enabling themes deliver regional priorities through networks (and, for
+higher tiers, services), programmes spread proven safety interventions, and
+members propose solutions to an innovation exchange. This package models all of
+that with frozen, validated classes (:mod:`safety_collab.model`), says what each
+member is entitled to (:mod:`safety_collab.access`), and reads and writes it
+(:mod:`safety_collab.io`). The embedded default is the West Midlands one.
+
+Examples
+--------
+>>> import safety_collab as sc
+>>> collab = sc.west_midlands()
+>>> collab.name
+'West Midlands Patient Safety Collaborative'
+>>> sc.entitlements(collab, "RRK").tier
+'enhanced'
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from safety_collab.access import INNOVATION_EXCHANGE, Entitlements, can_access, entitlements
+from safety_collab.datasets import west_midlands
+from safety_collab.errors import (
+    DataError,
+    MissingDependencyError,
+    ModelError,
+    PluginError,
+    Problem,
+    SafetyCollabError,
+    UnknownIdError,
+)
+from safety_collab.io import dump, dumps, load, loads
+from safety_collab.model import (
+    Collaborative,
+    EvidenceLevel,
+    Intervention,
+    Location,
+    Member,
+    NationalProgramme,
+    Network,
+    NetworkKind,
+    Organisation,
+    OrgKind,
+    Priority,
+    Programme,
+    ProgrammeStatus,
+    Provenance,
+    Role,
+    Service,
+    Theme,
+    Tier,
+    is_ods_code,
+)
+
+try:
+    __version__ = version("safety-collab")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "INNOVATION_EXCHANGE",
+    "Collaborative",
+    "DataError",
+    "Entitlements",
+    "EvidenceLevel",
+    "Intervention",
+    "Location",
+    "Member",
+    "MissingDependencyError",
+    "ModelError",
+    "NationalProgramme",
+    "Network",
+    "NetworkKind",
+    "OrgKind",
+    "Organisation",
+    "PluginError",
+    "Priority",
+    "Problem",
+    "Programme",
+    "ProgrammeStatus",
+    "Provenance",
+    "Role",
+    "SafetyCollabError",
+    "Service",
+    "Theme",
+    "Tier",
+    "UnknownIdError",
+    "__version__",
+    "can_access",
+    "dump",
+    "dumps",
+    "entitlements",
+    "is_ods_code",
+    "load",
+    "loads",
+    "west_midlands",
+]

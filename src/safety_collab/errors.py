@@ -1,0 +1,245 @@
+"""The exception family of :mod:`safety_collab`.
+
+Every error the library raises on purpose derives from :class:`SafetyCollabError`,
+and each leaf also derives from the closest builtin (``ValueError``, ``KeyError``,
+``RuntimeError``) so that callers who only know the builtins still catch it.
+
+Messages name the thing that was wrong, where it was (a file and a field path
+such as ``$.members[3].tier``), what was expected and what was received.
+
+Examples
+--------
+>>> from safety_collab.errors import ModelError, Problem
+>>> err = ModelError([Problem("members[3].tier", "unknown tier 'gold'")])
+>>> print(err)
+1 problem in the model:
+  members[3].tier: unknown tier 'gold'
+>>> isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+__all__ = [
+    "DataError",
+    "MissingDependencyError",
+    "ModelError",
+    "PluginError",
+    "Problem",
+    "SafetyCollabError",
+    "UnknownIdError",
+    "closest",
+]
+
+
+class SafetyCollabError(Exception):
+    """Root of every exception raised on purpose by :mod:`safety_collab`.
+
+    Examples
+    --------
+    >>> issubclass(ModelError, SafetyCollabError)
+    True
+    """
+
+
+@attrs.frozen
+class Problem:
+    """One thing wrong, and where: ``path`` is a field path, ``message`` says what.
+
+    Examples
+    --------
+    >>> str(Problem("tiers[1].rank", "must be >= 0 (got -1)"))
+    'tiers[1].rank: must be >= 0 (got -1)'
+    >>> str(Problem("", "file is empty"))
+    'file is empty'
+    """
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def under(self, prefix: str) -> Problem:
+        """Return the same problem with ``prefix`` put in front of its path.
+
+        Examples
+        --------
+        >>> str(Problem("rank", "must be >= 0").under("tiers[1]"))
+        'tiers[1].rank: must be >= 0'
+        >>> str(Problem("[2]", "duplicate").under("$.members"))
+        '$.members[2]: duplicate'
+        """
+        if not prefix:
+            return self
+        if not self.path:
+            return Problem(prefix, self.message)
+        sep = "" if self.path.startswith("[") else "."
+        return Problem(f"{prefix}{sep}{self.path}", self.message)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+class ModelError(SafetyCollabError, ValueError):
+    """The model breaks one or more of its rules; ``problems`` lists every one.
+
+    Raised by the model classes on construction (a bad field value) and by
+    :class:`~safety_collab.model.Collaborative`, which checks referential
+    integrity and the scheme's rules and reports every problem at once.
+
+    Parameters
+    ----------
+    problems
+        The problems found, each with the path of the field it concerns.
+
+    Examples
+    --------
+    >>> err = ModelError([Problem("tiers[0].rank", "must be >= 0 (got -1)")])
+    >>> err.problems[0].path
+    'tiers[0].rank'
+    """
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        lines = [f"{_plural(len(self.problems), 'problem')} in the model:"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._text()
+
+    def __reduce__(self) -> tuple[type[ModelError], tuple[tuple[Problem, ...]]]:
+        return (type(self), (self.problems,))
+
+
+class DataError(SafetyCollabError, ValueError):
+    """Input data (a file or a string) could not be read into the model.
+
+    ``source`` names the file (or ``<string>``); ``problems`` lists every problem
+    found, each with a field path such as ``$.members[3].tier``.
+
+    Examples
+    --------
+    >>> err = DataError("collab.json", [Problem("$.tiers[0].rank", "expected an integer, got 'x'")])
+    >>> print(err)
+    collab.json: 1 problem:
+      $.tiers[0].rank: expected an integer, got 'x'
+    """
+
+    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+        self.source = source
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        if len(self.problems) == 1 and not self.problems[0].path:
+            return f"{self.source}: {self.problems[0].message}"
+        lines = [f"{self.source}: {_plural(len(self.problems), 'problem')}:"]
+        lines += [f"  {p}" for p in self.problems]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self._text()
+
+    def __reduce__(self) -> tuple[type[DataError], tuple[str, tuple[Problem, ...]]]:
+        return (type(self), (self.source, self.problems))
+
+
+def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+    """Return up to ``n`` of ``candidates`` closest to ``word`` (best first).
+
+    Matching ignores case, so ``"rrk"`` finds ``"RRK"``.
+
+    Examples
+    --------
+    >>> closest("rrk", ["RRK", "RXK", "QHL"])
+    ['RRK', 'RXK']
+    """
+    pool = list(candidates)
+    folded: dict[str, str] = {}
+    for c in pool:
+        folded.setdefault(c.casefold(), c)
+    hits = difflib.get_close_matches(word.casefold(), list(folded), n=n, cutoff=0.5)
+    return [folded[h] for h in hits]
+
+
+class UnknownIdError(SafetyCollabError, KeyError):
+    """An identifier that the collaborative does not know.
+
+    The message names the kind of thing, the id asked for, and the closest
+    known ids, so a typo is easy to fix.
+
+    Examples
+    --------
+    >>> err = UnknownIdError("organisation", "RRKK", ["RRK", "RXK", "QHL"])
+    >>> print(err)
+    unknown organisation 'RRKK'; closest known: 'RRK', 'RXK'
+    >>> isinstance(err, KeyError)
+    True
+    """
+
+    def __init__(self, kind: str, id: str, known: Sequence[str]) -> None:
+        self.kind = kind
+        self.id = id
+        self.suggestions = closest(id, known)
+        if self.suggestions:
+            hint = "closest known: " + ", ".join(repr(s) for s in self.suggestions)
+        elif known:
+            shown = ", ".join(repr(s) for s in sorted(known)[:8])
+            more = f" and {len(known) - 8} more" if len(known) > 8 else ""
+            hint = f"known: {shown}{more}"
+        else:
+            hint = f"no {kind} is defined"
+        self.message = f"unknown {kind} {id!r}; {hint}"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[type[UnknownIdError], tuple[str, str, list[str]]]:
+        return (type(self), (self.kind, self.id, self.suggestions))
+
+
+class PluginError(SafetyCollabError, RuntimeError):
+    """A plugin failed: it raised, returned something invalid, or could not load.
+
+    The message names the plugin and the hook; the original exception, if any,
+    is chained as ``__cause__``.
+
+    Examples
+    --------
+    >>> print(PluginError("my-plugin raised in hook safety_collab_score_proposal"))
+    my-plugin raised in hook safety_collab_score_proposal
+    """
+
+
+class MissingDependencyError(SafetyCollabError, ImportError):
+    """An optional part of the library needs a package that is not installed.
+
+    The message names the extra that brings it in.
+
+    Examples
+    --------
+    >>> print(MissingDependencyError("yaml", "pyyaml"))
+    this needs the optional package 'pyyaml': pip install 'safety-collab[yaml]'
+    """
+
+    def __init__(self, extra: str, package: str) -> None:
+        self.extra = extra
+        self.package = package
+        super().__init__(
+            f"this needs the optional package {package!r}: pip install 'safety-collab[{extra}]'"
+        )
+
+    def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str, str]]:
+        return (type(self), (self.extra, self.package))

@@ -1,0 +1,1152 @@
+"""The domain model: frozen, validated value classes for a patient-safety collaborative.
+
+A regional collaborative runs a membership scheme. Member organisations hold a
+:class:`Tier`; enabling :class:`Theme` objects serve regional :class:`Priority`
+objects; every theme has :class:`Network` objects and some add :class:`Service`
+objects for higher tiers; :class:`Programme` objects deliver
+:class:`Intervention` objects; :class:`Role` objects name the people who run a
+theme. :class:`Collaborative` is the aggregate: it checks referential integrity
+and the scheme's rules on construction and reports every problem at once in a
+single :class:`~safety_collab.errors.ModelError`.
+
+Every class is frozen and slotted; "changing" one means building a new one with
+:func:`attrs.evolve`. Identifiers are strings: an NHS ODS code for an
+organisation that has one, otherwise a slug such as ``"patient-safety"``.
+
+Examples
+--------
+>>> from safety_collab.model import Tier, Organisation, OrgKind
+>>> Tier("enhanced", "Enhanced member", rank=1)
+Tier(id='enhanced', name='Enhanced member', rank=1, description='')
+>>> Organisation("RRK", "University Hospitals Birmingham", OrgKind.ACUTE_TRUST).kind.value
+'acute_trust'
+>>> Tier("gold", "Gold", rank=-1)
+Traceback (most recent call last):
+...
+safety_collab.errors.ModelError: 1 problem in the model:
+  rank: must be >= 0 (got -1)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import cached_property
+from typing import Any, TypeVar
+
+import attrs
+
+from safety_collab.errors import ModelError, Problem, UnknownIdError
+
+__all__ = [
+    "Collaborative",
+    "EvidenceLevel",
+    "Intervention",
+    "Location",
+    "Member",
+    "NationalProgramme",
+    "Network",
+    "NetworkKind",
+    "OrgKind",
+    "Organisation",
+    "Priority",
+    "Programme",
+    "ProgrammeStatus",
+    "Provenance",
+    "Role",
+    "Service",
+    "Theme",
+    "Tier",
+    "is_ods_code",
+]
+
+T = TypeVar("T")
+
+# --------------------------------------------------------------------------- enums
+
+
+class OrgKind(enum.Enum):
+    """What kind of organisation a member is.
+
+    Examples
+    --------
+    >>> OrgKind("icb") is OrgKind.ICB
+    True
+    """
+
+    ACUTE_TRUST = "acute_trust"
+    MENTAL_HEALTH_TRUST = "mental_health_trust"
+    COMMUNITY_TRUST = "community_trust"
+    AMBULANCE_TRUST = "ambulance_trust"
+    SPECIALIST_TRUST = "specialist_trust"
+    ICB = "icb"
+    GP_PRACTICE = "gp_practice"
+    PCN = "pcn"
+    LOCAL_AUTHORITY = "local_authority"
+    UNIVERSITY = "university"
+    INDUSTRY = "industry"
+    CARE_HOME = "care_home"
+    THIRD_SECTOR = "third_sector"
+    HOST = "host"
+    OTHER = "other"
+
+
+class NetworkKind(enum.Enum):
+    """What a network is for.
+
+    ``COLLABORATIVE`` marks a theme's umbrella network (such as the Patient
+    Safety Collaborative itself); the others follow the scheme's wording of
+    specialist, innovation and learning networks.
+
+    Examples
+    --------
+    >>> NetworkKind.SPECIALIST.value
+    'specialist'
+    """
+
+    COLLABORATIVE = "collaborative"
+    SPECIALIST = "specialist"
+    INNOVATION = "innovation"
+    LEARNING = "learning"
+    OTHER = "other"
+
+
+class ProgrammeStatus(enum.Enum):
+    """Whether a programme has finished or is running.
+
+    Examples
+    --------
+    >>> ProgrammeStatus("current").name
+    'CURRENT'
+    """
+
+    PAST = "past"
+    CURRENT = "current"
+
+
+class Provenance(enum.Enum):
+    """How sure a fact in a dataset is.
+
+    ``VERIFIED`` facts were stated by a public source; ``LABEL`` items were
+    seen as a category name whose role is not confirmed; ``ILLUSTRATIVE``
+    items are plausible placeholders, not facts.
+
+    Examples
+    --------
+    >>> Provenance.ILLUSTRATIVE.value
+    'illustrative'
+    """
+
+    VERIFIED = "verified"
+    LABEL = "label"
+    ILLUSTRATIVE = "illustrative"
+
+
+class EvidenceLevel(enum.Enum):
+    """Strength of the evidence behind an intervention, weakest first.
+
+    The order is that of a plain hierarchy of evidence: expert opinion, case
+    series, a before-after comparison with statistical process control, a
+    controlled study, a randomised trial. :attr:`rank` gives the position.
+
+    Examples
+    --------
+    >>> EvidenceLevel.RANDOMISED_TRIAL.rank > EvidenceLevel.CASE_SERIES.rank
+    True
+    >>> EvidenceLevel.EXPERT_OPINION.rank
+    0
+    """
+
+    EXPERT_OPINION = "expert_opinion"
+    CASE_SERIES = "case_series"
+    BEFORE_AFTER_SPC = "before_after_spc"
+    CONTROLLED_STUDY = "controlled_study"
+    RANDOMISED_TRIAL = "randomised_trial"
+
+    @property
+    def rank(self) -> int:
+        """Position in the hierarchy, 0 for the weakest."""
+        return list(EvidenceLevel).index(self)
+
+
+# ------------------------------------------------------------------ validation helpers
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+_ODS_RE = re.compile(r"^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,6}$")
+_EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
+MAX_TEXT = 10_000
+MAX_RANK = 1_000
+
+
+def is_ods_code(code: str) -> bool:
+    """Whether ``code`` has the format of an NHS Organisation Data Service code.
+
+    ODS codes are 3 to 6 upper-case letters and digits with at least one letter:
+    trusts have three characters (``RRK``, ``R1A``, ``TAJ``), ICBs begin with
+    ``Q`` (``QHL``), GP practices are a letter and five digits (``M85001``).
+    This checks the format only, not that the code exists.
+
+    Examples
+    --------
+    >>> [is_ods_code(c) for c in ("RRK", "QHL", "M85001", "R1A")]
+    [True, True, True, True]
+    >>> [is_ods_code(c) for c in ("rrk", "123", "university-of-birmingham")]
+    [False, False, False]
+    """
+    return isinstance(code, str) and _ODS_RE.fullmatch(code) is not None
+
+
+def _fail(attribute: attrs.Attribute[Any], message: str) -> ModelError:
+    return ModelError([Problem(attribute.name, message)])
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _identifier(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise _fail(attribute, f"expected an identifier string, got {_type_name(value)} {value!r}")
+    if not _ID_RE.fullmatch(value):
+        msg = (
+            f"invalid identifier {value!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+        raise _fail(attribute, msg)
+
+
+def _optional_identifier(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _identifier(inst, attribute, value)
+
+
+def _text(*, required: bool) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise _fail(attribute, f"expected text, got {_type_name(value)} {value!r}")
+        if required and not value.strip():
+            raise _fail(attribute, "must not be empty")
+        if len(value) > MAX_TEXT:
+            raise _fail(attribute, f"is {len(value)} characters long; at most {MAX_TEXT} allowed")
+
+    return check
+
+
+def _optional_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _text(required=True)(_inst, attribute, value)
+
+
+def _enum(kind: type[enum.Enum]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            allowed = ", ".join(m.value for m in kind)
+            raise _fail(attribute, f"expected one of {allowed}; got {value!r}")
+
+    return check
+
+
+def _optional_enum(kind: type[enum.Enum]) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    inner = _enum(kind)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def _int_range(lo: int, hi: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _fail(attribute, f"expected an integer, got {_type_name(value)} {value!r}")
+        if value < lo:
+            raise _fail(attribute, f"must be >= {lo} (got {value})")
+        if value > hi:
+            raise _fail(attribute, f"must be <= {hi} (got {value})")
+
+    return check
+
+
+def _float_range(lo: float, hi: float) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
+        if not math.isfinite(value) or not lo <= value <= hi:
+            raise _fail(attribute, f"must be between {lo:g} and {hi:g} (got {value!r})")
+
+    return check
+
+
+def _optional_finite(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
+    if not math.isfinite(value):
+        raise _fail(attribute, f"must be a finite number (got {value!r})")
+
+
+def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise _fail(attribute, f"expected a date, got {_type_name(value)} {value!r}")
+
+
+def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        raise _fail(attribute, "expected a date, got None")
+    _optional_date(_inst, attribute, value)
+
+
+def _pattern(
+    regex: re.Pattern[str], what: str
+) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not regex.fullmatch(value):
+            # The value may be personal data: name the field, never echo the value.
+            raise _fail(attribute, f"is not a valid {what}")
+
+    return check
+
+
+def _id_set(value: Iterable[str] | str) -> frozenset[str]:
+    """Converter: any iterable of ids becomes a frozenset (a lone string is one id)."""
+    if isinstance(value, str):
+        return frozenset((value,))
+    return frozenset(value)
+
+
+def _id_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
+    """Converter: any iterable of ids becomes a tuple (a lone string is one id)."""
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _each_identifier(
+    inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]
+) -> None:
+    for item in value:
+        _identifier(inst, attribute, item)
+
+
+def _each_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                msg = f"expected {kind.__name__}, got {_type_name(item)}"
+                raise ModelError([Problem(f"{attribute.name}[{i}]", msg)])
+
+    return check
+
+
+def _instance(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise _fail(attribute, f"expected {kind.__name__}, got {_type_name(value)}")
+
+    return check
+
+
+def _optional_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
+    inner = _instance(kind)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+# ------------------------------------------------------------------------- classes
+
+
+@attrs.frozen
+class Location:
+    """A point on the map in WGS84 degrees.
+
+    Examples
+    --------
+    >>> Location(52.451, -1.942)
+    Location(lat=52.451, lon=-1.942)
+    """
+
+    lat: float = attrs.field(validator=_float_range(-90.0, 90.0))
+    lon: float = attrs.field(validator=_float_range(-180.0, 180.0))
+
+
+@attrs.frozen
+class Organisation:
+    """An organisation of the region, member or not.
+
+    Parameters
+    ----------
+    id
+        The NHS ODS code where the organisation has one (see :func:`is_ods_code`),
+        otherwise a slug such as ``"university-of-birmingham"``.
+    name
+        Its full name.
+    kind
+        What kind of organisation it is.
+    ics
+        The integrated care system it belongs to, if any.
+    location
+        Where it is, if known.
+
+    Examples
+    --------
+    >>> org = Organisation("RRK", "University Hospitals Birmingham NHS Foundation Trust",
+    ...                    OrgKind.ACUTE_TRUST, ics="Birmingham and Solihull",
+    ...                    location=Location(52.451, -1.942))
+    >>> org.has_ods_code
+    True
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    kind: OrgKind = attrs.field(validator=_enum(OrgKind))
+    ics: str | None = attrs.field(default=None, validator=_optional_text)
+    location: Location | None = attrs.field(default=None, validator=_optional_instance(Location))
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+
+    @property
+    def has_ods_code(self) -> bool:
+        """Whether :attr:`id` has the format of an NHS ODS code."""
+        return is_ods_code(self.id)
+
+
+@attrs.frozen
+class Tier:
+    """A membership tier; a higher ``rank`` is entitled to more.
+
+    Examples
+    --------
+    >>> Tier("standard", "Every member", rank=0).rank
+    0
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    rank: int = attrs.field(validator=_int_range(0, MAX_RANK))
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+
+
+@attrs.frozen
+class Priority:
+    """A regional priority that the themes deliver (for example digital health).
+
+    Examples
+    --------
+    >>> Priority("digital-health", "Digital health", provenance=Provenance.VERIFIED).name
+    'Digital health'
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Theme:
+    """An enabling theme of the scheme.
+
+    Parameters
+    ----------
+    priorities
+        Ids of the priorities the theme serves.
+    enhanced_services
+        Whether the theme offers services tailored to higher tiers; only then may
+        :class:`Service` objects belong to it.
+
+    Examples
+    --------
+    >>> t = Theme("patient-safety", "Patient Safety", priorities=["digital-health"],
+    ...           enhanced_services=True)
+    >>> sorted(t.priorities)
+    ['digital-health']
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    priorities: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_id_set, validator=_each_identifier
+    )
+    enhanced_services: bool = attrs.field(default=False, validator=_instance(bool))
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Network:
+    """A network of a theme, open to members from ``min_tier`` up.
+
+    Parameters
+    ----------
+    theme
+        Id of the theme that runs it.
+    kind
+        Specialist, innovation, learning, the theme's collaborative network, or other.
+    min_tier
+        Id of the lowest tier allowed to use it (networks are usually open to all).
+    priorities
+        Ids of the priorities it focuses on; each must be served by its theme.
+
+    Examples
+    --------
+    >>> Network("drug-safety", "Drug safety network", theme="patient-safety",
+    ...         kind=NetworkKind.SPECIALIST, min_tier="standard").kind.value
+    'specialist'
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    theme: str = attrs.field(validator=_identifier)
+    kind: NetworkKind = attrs.field(validator=_enum(NetworkKind))
+    min_tier: str = attrs.field(validator=_identifier)
+    priorities: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+    )
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Service:
+    """A service of a theme for members from ``min_tier`` up (usually enhanced).
+
+    Examples
+    --------
+    >>> Service("ps-bespoke-support", "Bespoke improvement support",
+    ...         theme="patient-safety", min_tier="enhanced").min_tier
+    'enhanced'
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    theme: str = attrs.field(validator=_identifier)
+    min_tier: str = attrs.field(validator=_identifier)
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Member:
+    """An organisation's membership: which tier it holds and since when.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> Member("RRK", "enhanced", joined=dt.date(2015, 4, 1)).tier
+    'enhanced'
+    """
+
+    organisation: str = attrs.field(validator=_identifier)
+    tier: str = attrs.field(validator=_identifier)
+    joined: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+
+
+@attrs.frozen
+class Intervention:
+    """A safety intervention that a programme spreads.
+
+    Parameters
+    ----------
+    theme
+        Id of the theme it belongs to.
+    safety_area
+        The area of safety it addresses, as a slug (``"drug-safety"``,
+        ``"deterioration"``, ``"maternity-neonatal"``, ...).
+    evidence
+        Strength of the evidence behind it, if assessed.
+    effect_size
+        A headline effect as a number, if one is published (its meaning is
+        given by ``effect_measure``).
+    published_figure
+        The published figure in words, e.g. an adoption target.
+
+    Examples
+    --------
+    >>> i = Intervention("news2", "NEWS2", theme="patient-safety", safety_area="deterioration",
+    ...                  evidence=EvidenceLevel.CONTROLLED_STUDY)
+    >>> i.evidence.rank
+    3
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    theme: str = attrs.field(validator=_identifier)
+    safety_area: str = attrs.field(validator=_identifier)
+    evidence: EvidenceLevel | None = attrs.field(
+        default=None, validator=_optional_enum(EvidenceLevel), kw_only=True
+    )
+    effect_size: float | None = attrs.field(default=None, validator=_optional_finite, kw_only=True)
+    effect_measure: str | None = attrs.field(default=None, validator=_optional_text, kw_only=True)
+    published_figure: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Programme:
+    """A past or current programme of a theme.
+
+    Parameters
+    ----------
+    status
+        Past or current.
+    start, end
+        Dates, if known; ``end`` may not come before ``start`` (checked by
+        :class:`Collaborative`, which reports it with the programme's position).
+    priorities
+        Ids of the priorities it serves.
+    interventions
+        Ids of the interventions it spreads, in order.
+    participants
+        Ids of the organisations taking part.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> p = Programme("medsip", "Medicines Safety Improvement Programme", theme="patient-safety",
+    ...               status=ProgrammeStatus.PAST, start=dt.date(2019, 4, 1))
+    >>> p.status.value
+    'past'
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    theme: str = attrs.field(validator=_identifier)
+    status: ProgrammeStatus = attrs.field(validator=_enum(ProgrammeStatus))
+    start: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+    end: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+    priorities: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+    )
+    interventions: tuple[str, ...] = attrs.field(
+        factory=tuple, converter=_id_tuple, validator=_each_identifier, kw_only=True
+    )
+    participants: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+    )
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+@attrs.frozen
+class Role:
+    """A named role of a theme (theme director, programme manager, deputy, ...).
+
+    ``person``, ``phone`` and ``email`` are personal data: they are hidden from
+    ``repr`` (and so from logs) and left out of exports unless asked for.
+
+    Examples
+    --------
+    >>> r = Role("ps-director", "Theme director", theme="patient-safety", person="A. Person",
+    ...          phone="0121 000 0000")
+    >>> r
+    Role(id='ps-director', title='Theme director', theme='patient-safety')
+    >>> r.person
+    'A. Person'
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    title: str = attrs.field(validator=_text(required=True))
+    theme: str | None = attrs.field(default=None, validator=_optional_identifier, kw_only=True)
+    person: str | None = attrs.field(
+        default=None, validator=_optional_text, kw_only=True, repr=False
+    )
+    phone: str | None = attrs.field(
+        default=None, validator=_pattern(_PHONE_RE, "phone number"), kw_only=True, repr=False
+    )
+    email: str | None = attrs.field(
+        default=None, validator=_pattern(_EMAIL_RE, "email address"), kw_only=True, repr=False
+    )
+
+
+PERSONAL_FIELDS: Mapping[type, tuple[str, ...]] = {Role: ("person", "phone", "email")}
+"""Fields holding personal data, by class: kept out of exports unless asked for."""
+
+
+@attrs.frozen
+class NationalProgramme:
+    """The national programme a regional collaborative belongs to.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> national = NationalProgramme("Patient Safety Collaboratives", launched=dt.date(2014, 7, 1))
+    >>> national.launched.year
+    2014
+    """
+
+    name: str = attrs.field(validator=_text(required=True))
+    launched: dt.date = attrs.field(validator=_date, kw_only=True)
+    regional_collaboratives: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(_int_range(1, 1_000)), kw_only=True
+    )
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    provenance: Provenance | None = attrs.field(
+        default=None, validator=_optional_enum(Provenance), kw_only=True
+    )
+
+
+def _default_tier_id(inst: Any) -> str:
+    tiers = inst.tiers
+    if not tiers:
+        return ""
+    return str(min(tiers, key=lambda t: (t.rank, t.id)).id)
+
+
+def _tier_ref(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    # "" only arises as the default when there are no tiers; the collaborative
+    # check reports that case itself.
+    if value != "":
+        _identifier(inst, attribute, value)
+
+
+@attrs.frozen
+class Collaborative:
+    """A regional patient-safety collaborative: the validated aggregate of the model.
+
+    Construction checks referential integrity and the scheme's rules, and raises
+    one :class:`~safety_collab.errors.ModelError` that lists **every** problem
+    with its location, such as
+    ``members[3].tier: unknown tier 'gold' (known: enhanced, standard)``.
+
+    Parameters
+    ----------
+    id, name, region
+        Identity of the collaborative and the region it serves.
+    host
+        Id of the host organisation (one of ``organisations``).
+    national
+        The national programme it belongs to.
+    organisations, tiers, priorities, themes, networks, services, members,
+    interventions, programmes, roles
+        The parts of the scheme; ids are unique within each kind (networks and
+        services share one namespace, as both are resources a member may use).
+    exchange_min_tier
+        Id of the lowest tier allowed to propose to the innovation exchange;
+        defaults to the lowest tier.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> c = Collaborative(
+    ...     id="demo", name="Demo collaborative", region="Demo region", host="host",
+    ...     national=NationalProgramme("National programme", launched=dt.date(2014, 7, 1)),
+    ...     organisations=[Organisation("host", "The host", OrgKind.HOST),
+    ...                    Organisation("RRK", "A trust", OrgKind.ACUTE_TRUST)],
+    ...     tiers=[Tier("standard", "Every member", rank=0)],
+    ...     members=[Member("RRK", "standard")])
+    >>> c.tier_of("RRK").id
+    'standard'
+    >>> c.exchange_min_tier
+    'standard'
+    >>> attrs.evolve(c, members=[Member("RRK", "gold")])
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ModelError: 1 problem in the model:
+      members[0].tier: unknown tier 'gold' (known: standard)
+    """
+
+    id: str = attrs.field(validator=_identifier)
+    name: str = attrs.field(validator=_text(required=True))
+    region: str = attrs.field(validator=_text(required=True))
+    host: str = attrs.field(validator=_identifier)
+    national: NationalProgramme = attrs.field(validator=_instance(NationalProgramme))
+    organisations: tuple[Organisation, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Organisation)
+    )
+    tiers: tuple[Tier, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Tier)
+    )
+    priorities: tuple[Priority, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Priority)
+    )
+    themes: tuple[Theme, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Theme)
+    )
+    networks: tuple[Network, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Network)
+    )
+    services: tuple[Service, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Service)
+    )
+    members: tuple[Member, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Member)
+    )
+    interventions: tuple[Intervention, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Intervention)
+    )
+    programmes: tuple[Programme, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Programme)
+    )
+    roles: tuple[Role, ...] = attrs.field(
+        factory=tuple, converter=tuple, validator=_each_instance(Role)
+    )
+    exchange_min_tier: str = attrs.field(
+        default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
+    )
+    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+
+    def __attrs_post_init__(self) -> None:
+        problems = _check_collaborative(self)
+        if problems:
+            raise ModelError(problems)
+
+    # ---------------------------------------------------------------- indexes
+
+    @cached_property
+    def _index(self) -> _Index:
+        return _Index.build(self)
+
+    def _get(self, table: Mapping[str, T], kind: str, id: str) -> T:
+        try:
+            return table[id]
+        except (KeyError, TypeError):
+            raise UnknownIdError(kind, str(id), list(table)) from None
+
+    def organisation(self, id: str) -> Organisation:
+        """Return the organisation with this id.
+
+        Raises
+        ------
+        UnknownIdError
+            If no organisation has that id (the message lists the closest ids).
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().organisation("RRK").name
+        'University Hospitals Birmingham NHS Foundation Trust'
+        """
+        return self._get(self._index.organisations, "organisation", id)
+
+    def tier(self, id: str) -> Tier:
+        """Return the tier with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().tier("enhanced").rank
+        1
+        """
+        return self._get(self._index.tiers, "tier", id)
+
+    def priority(self, id: str) -> Priority:
+        """Return the priority with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().priority("digital-health").name
+        'Digital health'
+        """
+        return self._get(self._index.priorities, "priority", id)
+
+    def theme(self, id: str) -> Theme:
+        """Return the theme with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().theme("patient-safety").name
+        'Patient Safety'
+        """
+        return self._get(self._index.themes, "theme", id)
+
+    def network(self, id: str) -> Network:
+        """Return the network with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().network("drug-safety").theme
+        'patient-safety'
+        """
+        return self._get(self._index.networks, "network", id)
+
+    def service(self, id: str) -> Service:
+        """Return the service with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> c = west_midlands()
+        >>> c.service(c.services[0].id).min_tier
+        'enhanced'
+        """
+        return self._get(self._index.services, "service", id)
+
+    def intervention(self, id: str) -> Intervention:
+        """Return the intervention with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().intervention("news2").safety_area
+        'deterioration'
+        """
+        return self._get(self._index.interventions, "intervention", id)
+
+    def programme(self, id: str) -> Programme:
+        """Return the programme with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().programme("medsip").status.value
+        'past'
+        """
+        return self._get(self._index.programmes, "programme", id)
+
+    def role(self, id: str) -> Role:
+        """Return the role with this id.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().role("ps-theme-director").title
+        'Theme director'
+        """
+        return self._get(self._index.roles, "role", id)
+
+    def member(self, org_id: str) -> Member | None:
+        """Return the membership of an organisation, or ``None`` if it is not a member.
+
+        Raises
+        ------
+        UnknownIdError
+            If ``org_id`` is not an organisation of the collaborative.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> c = west_midlands()
+        >>> c.member("RRK").tier
+        'enhanced'
+        >>> c.member(c.host) is None
+        True
+        """
+        self.organisation(org_id)
+        return self._index.members.get(org_id)
+
+    def tier_of(self, org_id: str) -> Tier | None:
+        """Return the tier an organisation holds, or ``None`` for a non-member.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().tier_of("RRK").name
+        'Enhanced member'
+        """
+        m = self.member(org_id)
+        return None if m is None else self._index.tiers[m.tier]
+
+    @property
+    def member_ids(self) -> tuple[str, ...]:
+        """Ids of the member organisations, in the order of :attr:`members`.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> "RRK" in west_midlands().member_ids
+        True
+        """
+        return tuple(m.organisation for m in self.members)
+
+    @property
+    def tiers_by_rank(self) -> tuple[Tier, ...]:
+        """The tiers from lowest to highest rank.
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> [t.id for t in west_midlands().tiers_by_rank]
+        ['standard', 'enhanced']
+        """
+        return tuple(sorted(self.tiers, key=lambda t: t.rank))
+
+
+@attrs.frozen
+class _Index:
+    organisations: dict[str, Organisation]
+    tiers: dict[str, Tier]
+    priorities: dict[str, Priority]
+    themes: dict[str, Theme]
+    networks: dict[str, Network]
+    services: dict[str, Service]
+    members: dict[str, Member]
+    interventions: dict[str, Intervention]
+    programmes: dict[str, Programme]
+    roles: dict[str, Role]
+
+    @classmethod
+    def build(cls, c: Collaborative) -> _Index:
+        return cls(
+            organisations={o.id: o for o in c.organisations},
+            tiers={t.id: t for t in c.tiers},
+            priorities={p.id: p for p in c.priorities},
+            themes={t.id: t for t in c.themes},
+            networks={n.id: n for n in c.networks},
+            services={s.id: s for s in c.services},
+            members={m.organisation: m for m in c.members},
+            interventions={i.id: i for i in c.interventions},
+            programmes={p.id: p for p in c.programmes},
+            roles={r.id: r for r in c.roles},
+        )
+
+
+# ------------------------------------------------------------ collaborative checks
+
+
+def _known(ids: Iterable[str]) -> str:
+    shown = sorted(ids)
+    if not shown:
+        return "none defined"
+    text = ", ".join(shown[:10])
+    return f"{text}, ... ({len(shown)} in all)" if len(shown) > 10 else text
+
+
+class _Checker:
+    """Collects every problem of a collaborative, with its location."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(Problem(path, message))
+
+    def unique(self, field: str, ids: Iterable[str], kind: str) -> set[str]:
+        seen: dict[str, int] = {}
+        for i, id_ in enumerate(ids):
+            if id_ in seen:
+                self.add(
+                    f"{field}[{i}]", f"duplicate {kind} id {id_!r} (first at {field}[{seen[id_]}])"
+                )
+            else:
+                seen[id_] = i
+        return set(seen)
+
+    def ref(self, path: str, value: str, known: set[str], kind: str) -> bool:
+        if value in known:
+            return True
+        self.add(path, f"unknown {kind} {value!r} (known: {_known(known)})")
+        return False
+
+    def refs(self, path: str, values: Iterable[str], known: set[str], kind: str) -> None:
+        for v in sorted(values):
+            self.ref(path, v, known, kind)
+
+
+def _check_collaborative(c: Collaborative) -> list[Problem]:
+    ck = _Checker()
+    orgs = ck.unique("organisations", (o.id for o in c.organisations), "organisation")
+    tiers = ck.unique("tiers", (t.id for t in c.tiers), "tier")
+    prios = ck.unique("priorities", (p.id for p in c.priorities), "priority")
+    themes = ck.unique("themes", (t.id for t in c.themes), "theme")
+    networks = ck.unique("networks", (n.id for n in c.networks), "network")
+    ck.unique("services", (s.id for s in c.services), "service")
+    interventions = ck.unique("interventions", (i.id for i in c.interventions), "intervention")
+    ck.unique("programmes", (p.id for p in c.programmes), "programme")
+    ck.unique("roles", (r.id for r in c.roles), "role")
+    ck.unique("members", (m.organisation for m in c.members), "member organisation")
+
+    for i, s in enumerate(c.services):
+        if s.id in networks:
+            ck.add(
+                f"services[{i}].id",
+                f"{s.id!r} is already the id of a network; "
+                "networks and services share one namespace",
+            )
+
+    ck.ref("host", c.host, orgs, "organisation")
+
+    rank_seen: dict[int, str] = {}
+    for i, t in enumerate(c.tiers):
+        if t.rank in rank_seen and rank_seen[t.rank] != t.id:
+            ck.add(
+                f"tiers[{i}].rank",
+                f"tier {t.id!r} has rank {t.rank}, the same as tier "
+                f"{rank_seen[t.rank]!r}; tiers need distinct ranks",
+            )
+        rank_seen.setdefault(t.rank, t.id)
+
+    if not c.tiers:
+        ck.add("tiers", "at least one tier is needed")
+    else:
+        ck.ref("exchange_min_tier", c.exchange_min_tier, tiers, "tier")
+
+    theme_by_id = {t.id: t for t in c.themes}
+    for i, th in enumerate(c.themes):
+        ck.refs(f"themes[{i}].priorities", th.priorities, prios, "priority")
+
+    for i, n in enumerate(c.networks):
+        ck.ref(f"networks[{i}].min_tier", n.min_tier, tiers, "tier")
+        ck.refs(f"networks[{i}].priorities", n.priorities, prios, "priority")
+        if ck.ref(f"networks[{i}].theme", n.theme, themes, "theme"):
+            served = theme_by_id[n.theme].priorities
+            for pid in sorted(n.priorities & prios - served):
+                ck.add(
+                    f"networks[{i}].priorities",
+                    f"network focuses on priority {pid!r}, which its theme {n.theme!r} "
+                    f"does not serve (it serves: {_known(served)})",
+                )
+
+    for i, s in enumerate(c.services):
+        ck.ref(f"services[{i}].min_tier", s.min_tier, tiers, "tier")
+        if (
+            ck.ref(f"services[{i}].theme", s.theme, themes, "theme")
+            and not theme_by_id[s.theme].enhanced_services
+        ):
+            ck.add(
+                f"services[{i}].theme",
+                f"theme {s.theme!r} offers no enhanced services (set enhanced_services "
+                "on the theme, or move the service)",
+            )
+
+    for i, m in enumerate(c.members):
+        ck.ref(f"members[{i}].organisation", m.organisation, orgs, "organisation")
+        ck.ref(f"members[{i}].tier", m.tier, tiers, "tier")
+
+    for i, iv in enumerate(c.interventions):
+        ck.ref(f"interventions[{i}].theme", iv.theme, themes, "theme")
+
+    for i, p in enumerate(c.programmes):
+        ck.ref(f"programmes[{i}].theme", p.theme, themes, "theme")
+        ck.refs(f"programmes[{i}].priorities", p.priorities, prios, "priority")
+        ck.refs(f"programmes[{i}].interventions", p.interventions, interventions, "intervention")
+        ck.refs(f"programmes[{i}].participants", p.participants, orgs, "organisation")
+        if p.start is not None and p.end is not None and p.end < p.start:
+            ck.add(
+                f"programmes[{i}].end",
+                f"programme ends ({p.end.isoformat()}) before it starts ({p.start.isoformat()})",
+            )
+
+    for i, r in enumerate(c.roles):
+        if r.theme is not None:
+            ck.ref(f"roles[{i}].theme", r.theme, themes, "theme")
+
+    return ck.problems
