@@ -39,14 +39,23 @@ def three_tiers() -> Collaborative:
             Organisation("CCC", "Trust C", OrgKind.ACUTE_TRUST),
             Organisation("DDD", "Trust D (not a member)", OrgKind.ACUTE_TRUST),
         ],
-        tiers=[Tier("gold", "Gold", rank=7), Tier("bronze", "Bronze", rank=0),
-               Tier("silver", "Silver", rank=3)],
+        tiers=[
+            Tier("gold", "Gold", rank=7),
+            Tier("bronze", "Bronze", rank=0),
+            Tier("silver", "Silver", rank=3),
+        ],
         themes=[Theme("safety", "Safety", enhanced_services=True)],
         networks=[
-            Network("open", "Open network", theme="safety", kind=NetworkKind.LEARNING,
-                    min_tier="bronze"),
-            Network("mid", "Silver network", theme="safety", kind=NetworkKind.SPECIALIST,
-                    min_tier="silver"),
+            Network(
+                "open", "Open network", theme="safety", kind=NetworkKind.LEARNING, min_tier="bronze"
+            ),
+            Network(
+                "mid",
+                "Silver network",
+                theme="safety",
+                kind=NetworkKind.SPECIALIST,
+                min_tier="silver",
+            ),
         ],
         services=[Service("coaching", "Coaching", theme="safety", min_tier="gold")],
         members=[Member("AAA", "bronze"), Member("BBB", "silver"), Member("CCC", "gold")],
@@ -61,7 +70,11 @@ def test_each_tier_gets_exactly_what_it_grants(three_tiers: Collaborative) -> No
     assert (a.tier, a.networks, a.services, a.can_propose) == ("bronze", ("open",), (), False)
     assert (b.tier, b.networks, b.services, b.can_propose) == ("silver", ("open", "mid"), (), True)
     assert (c.tier, c.networks, c.services, c.can_propose) == (
-        "gold", ("open", "mid"), ("coaching",), True)
+        "gold",
+        ("open", "mid"),
+        ("coaching",),
+        True,
+    )
     assert a.resources < b.resources < c.resources
 
 
@@ -125,4 +138,5 @@ def test_west_midlands_enhanced_gets_services_standard_does_not() -> None:
     assert set(enhanced.services) == {s.id for s in wm.services}
     assert standard.services == ()
     assert enhanced.networks == standard.networks == tuple(n.id for n in wm.networks)
-    assert enhanced.can_propose and standard.can_propose
+    assert enhanced.can_propose
+    assert standard.can_propose

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import safety_collab as sc
 
 SCRIPT = Path(sys.executable).parent / "safety-collab"
@@ -37,8 +35,10 @@ def test_info_on_the_embedded_default() -> None:
     assert "  - Digital health" in lines
     assert "  - Mental health [illustrative]" in lines
     assert "Themes (7):" in lines
-    assert any(line.startswith("  - Patient Safety: 11 network(s), 1 enhanced service(s)")
-               for line in lines)
+    assert any(
+        line.startswith("  - Patient Safety: 11 network(s), 1 enhanced service(s)")
+        for line in lines
+    )
     assert "National programme: Patient Safety Collaboratives, launched July 2014" in lines
     # personal data stays out of the summary
     assert "0121" not in res.stdout
@@ -47,8 +47,9 @@ def test_info_on_the_embedded_default() -> None:
 
 
 def test_console_script_is_installed() -> None:
-    res = subprocess.run([str(SCRIPT), "--version"], capture_output=True, text=True, check=False,
-                         timeout=60)
+    res = subprocess.run(
+        [str(SCRIPT), "--version"], capture_output=True, text=True, check=False, timeout=60
+    )
     assert res.returncode == 0
     assert res.stdout.strip() == f"safety-collab, version {sc.__version__}"
 
@@ -62,9 +63,11 @@ def test_info_on_a_file(tmp_path: Path) -> None:
 
 def test_bad_file_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
-    path.write_text('{"schema_version": 1, "id": "x", "name": "X", "region": "R", '
-                    '"host": "h", "national": {"name": "N", "launched": "2014-13-01"}}',
-                    encoding="utf-8")
+    path.write_text(
+        '{"schema_version": 1, "id": "x", "name": "X", "region": "R", '
+        '"host": "h", "national": {"name": "N", "launched": "2014-13-01"}}',
+        encoding="utf-8",
+    )
     res = run("info", str(path))
     assert res.returncode == 2
     assert res.stdout == ""

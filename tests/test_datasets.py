@@ -42,8 +42,12 @@ def test_patient_safety_theme_hosts_collaborative_and_drug_safety(wm: sc.Collabo
     assert ps.provenance is Provenance.VERIFIED
     assert wm.network("drug-safety").theme == "patient-safety"
     kinds = {n.kind for n in wm.networks if n.theme == "patient-safety"}
-    assert {NetworkKind.COLLABORATIVE, NetworkKind.SPECIALIST, NetworkKind.INNOVATION,
-            NetworkKind.LEARNING} <= kinds
+    assert {
+        NetworkKind.COLLABORATIVE,
+        NetworkKind.SPECIALIST,
+        NetworkKind.INNOVATION,
+        NetworkKind.LEARNING,
+    } <= kinds
     drug = [i for i in wm.interventions if i.safety_area == "drug-safety"]
     assert drug
     assert all(i.theme == "patient-safety" for i in drug)
@@ -105,8 +109,14 @@ def test_placeholders_are_marked(wm: sc.Collaborative) -> None:
     assert len(illustrative) == 3
     labels = {t.id for t in wm.themes if t.provenance is Provenance.LABEL}
     assert labels == {"innovation-adoption", "wealth-creation"}
-    for group in (wm.themes, wm.priorities, wm.networks, wm.services, wm.programmes,
-                  wm.interventions):
+    for group in (
+        wm.themes,
+        wm.priorities,
+        wm.networks,
+        wm.services,
+        wm.programmes,
+        wm.interventions,
+    ):
         assert all(item.provenance is not None for item in group)
     doc = sc.west_midlands.__doc__ or ""
     assert "illustration" in doc
@@ -130,22 +140,26 @@ def test_default_is_shared_and_immutable(wm: sc.Collaborative) -> None:
 def test_overrides_replace_a_list(tmp_path, wm: sc.Collaborative) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mine.toml"
     path.write_text(
-        'schema_version = 1\n'
+        "schema_version = 1\n"
         'members = [{ organisation = "RRK", tier = "standard" },'
         ' { organisation = "RXK", tier = "enhanced" }]\n',
         encoding="utf-8",
     )
     mine = sc.west_midlands(path)
-    assert [(m.organisation, m.tier) for m in mine.members] == [("RRK", "standard"),
-                                                                ("RXK", "enhanced")]
+    assert [(m.organisation, m.tier) for m in mine.members] == [
+        ("RRK", "standard"),
+        ("RXK", "enhanced"),
+    ]
     assert mine.themes == wm.themes
     assert sc.west_midlands() == wm
 
 
 def test_overrides_with_a_bad_reference_names_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "mine.json"
-    path.write_text('{"schema_version": 1, "members": [{"organisation": "RRK", "tier": "gold"}]}',
-                    encoding="utf-8")
+    path.write_text(
+        '{"schema_version": 1, "members": [{"organisation": "RRK", "tier": "gold"}]}',
+        encoding="utf-8",
+    )
     with pytest.raises(sc.DataError) as info:
         sc.west_midlands(path)
     text = str(info.value)
