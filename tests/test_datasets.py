@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -137,7 +138,7 @@ def test_default_is_shared_and_immutable(wm: sc.Collaborative) -> None:
         wm.name = "x"  # type: ignore[misc]
 
 
-def test_overrides_replace_a_list(tmp_path, wm: sc.Collaborative) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_replace_a_list(tmp_path: Path, wm: sc.Collaborative) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(
         "schema_version = 1\n"
@@ -154,7 +155,7 @@ def test_overrides_replace_a_list(tmp_path, wm: sc.Collaborative) -> None:  # ty
     assert sc.west_midlands() == wm
 
 
-def test_overrides_with_a_bad_reference_names_the_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_overrides_with_a_bad_reference_names_the_file(tmp_path: Path) -> None:
     path = tmp_path / "mine.json"
     path.write_text(
         '{"schema_version": 1, "members": [{"organisation": "RRK", "tier": "gold"}]}',
