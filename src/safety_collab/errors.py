@@ -31,6 +31,7 @@ __all__ = [
     "ModelError",
     "PluginError",
     "Problem",
+    "SPCError",
     "SafetyCollabError",
     "UnknownIdError",
     "closest",
@@ -243,3 +244,16 @@ class MissingDependencyError(SafetyCollabError, ImportError):
 
     def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str, str]]:
         return (type(self), (self.extra, self.package))
+
+
+class SPCError(SafetyCollabError, ValueError):
+    """Invalid input to a chart; the message names the argument and the position.
+
+    Examples
+    --------
+    >>> from safety_collab.spc import xmr
+    >>> xmr([1.0, float("nan"), 3.0])
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.SPCError: values[1]: must be a finite number (got nan)
+    """

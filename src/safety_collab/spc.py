@@ -70,7 +70,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab.errors import MissingDependencyError, SafetyCollabError
+from safety_collab.errors import MissingDependencyError, SPCError
 
 if TYPE_CHECKING:
     from safety_collab.model import Intervention, Programme
@@ -106,18 +106,6 @@ D2 = 1.128
 #: Below this many baseline points the limits are provisional.
 MIN_STABLE_POINTS = 12
 _REL_TOL = 1e-9
-
-
-class SPCError(SafetyCollabError, ValueError):
-    """Invalid input to a chart; the message names the argument and the position.
-
-    Examples
-    --------
-    >>> xmr([1.0, float("nan"), 3.0])
-    Traceback (most recent call last):
-    ...
-    safety_collab.spc.SPCError: values[1]: must be a finite number (got nan)
-    """
 
 
 class ChartKind(enum.Enum):
@@ -624,34 +612,31 @@ def _find_signals(
     )
     bounds = [*starts, n]
     for a, b in itertools.pairwise(bounds):
-        for i in range(a, b):
-            if above[i]:
-                signals.append(Signal(Rule.OUTSIDE, 1, (i,)))
-            elif below[i]:
-                signals.append(Signal(Rule.OUTSIDE, -1, (i,)))
+        signals.extend(
+            Signal(Rule.OUTSIDE, 1 if above[a + i] else -1, (a + i,))
+            for i in np.flatnonzero(above[a:b] | below[a:b]).tolist()
+        )
         # trend: `trend` points, i.e. trend - 1 consecutive strict steps one way
         if b - a >= 2:
             steps = _sign_vs(x[a + 1 : b], x[a : b - 1], tol)
             for s, e, v in _runs(steps, trend - 1):
                 signals.append(Signal(Rule.TREND, v, tuple(range(a + s, a + e + 1))))
-        # two of three beyond the two-sigma line, all three on that side
-        pending: dict[int, set[int]] = {1: set(), -1: set()}
-        last_window: dict[int, int] = {1: -10, -1: -10}
-        groups: list[Signal] = []
-        for i in range(a, b - 2):
+        # two of three beyond the two-sigma line, all three on that side; windows
+        # that overlap merge into one signal
+        if b - a >= 3:
             for v in (1, -1):
-                win = range(i, i + 3)
-                if all(side[j] == v for j in win) and sum(beyond[j] == v for j in win) >= 2:
-                    flagged = {j for j in win if beyond[j] == v}
-                    if i - last_window[v] > 2 and pending[v]:
-                        groups.append(Signal(Rule.TWO_OF_THREE, v, tuple(sorted(pending[v]))))
-                        pending[v] = set()
-                    pending[v] |= flagged
-                    last_window[v] = i
-        groups.extend(
-            Signal(Rule.TWO_OF_THREE, v, tuple(sorted(pending[v]))) for v in (1, -1) if pending[v]
-        )
-        signals += sorted(groups, key=lambda s: s.points)
+                on = side[a:b] == v
+                bey = beyond[a:b] == v
+                ok = on[:-2] & on[1:-1] & on[2:]
+                ok &= bey[:-2].astype(np.int8) + bey[1:-1] + bey[2:] >= 2
+                starts_ok = np.flatnonzero(ok)
+                if not starts_ok.size:
+                    continue
+                cuts = np.flatnonzero(np.diff(starts_ok) > 2) + 1
+                for group in np.split(starts_ok, cuts):
+                    lo, hi = int(group[0]), int(group[-1]) + 3
+                    pts = tuple(a + j for j in range(lo, hi) if bey[j])
+                    signals.append(Signal(Rule.TWO_OF_THREE, v, pts))
         # shift: `shift` or more points on one side of the centre
         for s, e, v in _runs(side[a:b], shift):
             signals.append(Signal(Rule.SHIFT, v, tuple(range(a + s, a + e))))
