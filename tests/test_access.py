@@ -140,3 +140,20 @@ def test_west_midlands_enhanced_gets_services_standard_does_not() -> None:
     assert enhanced.networks == standard.networks == tuple(n.id for n in wm.networks)
     assert enhanced.can_propose
     assert standard.can_propose
+
+
+def test_taking_part_never_exceeds_entitlement(three_tiers: Collaborative) -> None:
+    mid = three_tiers.network("mid")
+    ok = attrs.evolve(mid, participants=["BBB", "CCC"])
+    assert attrs.evolve(three_tiers, networks=[three_tiers.networks[0], ok]).network(
+        "mid"
+    ).participants == {"BBB", "CCC"}
+    bad = attrs.evolve(mid, participants=["AAA", "DDD", "ZZZ"])
+    with pytest.raises(sc.ModelError) as info:
+        attrs.evolve(three_tiers, networks=[three_tiers.networks[0], bad])
+    assert [str(p) for p in info.value.problems] == [
+        "networks[1].participants: 'AAA' holds tier 'bronze', which does not grant network "
+        "'mid' (needs 'silver' or higher)",
+        "networks[1].participants: 'DDD' is not a member, so it cannot take part in a network",
+        "networks[1].participants: unknown organisation 'ZZZ' (known: AAA, BBB, CCC, DDD, host)",
+    ]

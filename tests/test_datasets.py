@@ -139,20 +139,34 @@ def test_default_is_shared_and_immutable(wm: sc.Collaborative) -> None:
 
 
 def test_overrides_replace_a_list(tmp_path: Path, wm: sc.Collaborative) -> None:
+    # promote RXK to enhanced: the file's member list replaces the default's
+    rows = [
+        f'{{ organisation = "{m.organisation}", tier = '
+        f'"{"enhanced" if m.organisation == "RXK" else m.tier}" }}'
+        for m in wm.members
+    ]
     path = tmp_path / "mine.toml"
+    path.write_text("schema_version = 1\nmembers = [" + ", ".join(rows) + "]\n", encoding="utf-8")
+    mine = sc.west_midlands(path)
+    assert wm.tier_of("RXK").id == "standard"
+    assert mine.tier_of("RXK").id == "enhanced"
+    assert [m.organisation for m in mine.members] == [m.organisation for m in wm.members]
+    assert mine.themes == wm.themes
+    assert mine.networks == wm.networks
+    assert sc.west_midlands() == wm
+
+
+def test_overrides_that_break_participation_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "few.toml"
     path.write_text(
-        "schema_version = 1\n"
-        'members = [{ organisation = "RRK", tier = "standard" },'
-        ' { organisation = "RXK", tier = "enhanced" }]\n',
+        'schema_version = 1\nmembers = [{ organisation = "RRK", tier = "standard" }]\n',
         encoding="utf-8",
     )
-    mine = sc.west_midlands(path)
-    assert [(m.organisation, m.tier) for m in mine.members] == [
-        ("RRK", "standard"),
-        ("RXK", "enhanced"),
-    ]
-    assert mine.themes == wm.themes
-    assert sc.west_midlands() == wm
+    with pytest.raises(sc.DataError) as info:
+        sc.west_midlands(path)
+    assert "$.networks[0].participants: 'QHL' is not a member, so it cannot take part" in str(
+        info.value
+    )
 
 
 def test_overrides_with_a_bad_reference_names_the_file(tmp_path: Path) -> None:

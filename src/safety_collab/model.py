@@ -503,6 +503,9 @@ class Network:
         Id of the lowest tier allowed to use it (networks are usually open to all).
     priorities
         Ids of the priorities it focuses on; each must be served by its theme.
+    participants
+        Ids of the member organisations taking part. Each must be a member whose
+        tier grants the network: taking part never exceeds entitlement.
 
     Examples
     --------
@@ -517,6 +520,9 @@ class Network:
     kind: NetworkKind = attrs.field(validator=_enum(NetworkKind))
     min_tier: str = attrs.field(validator=_identifier)
     priorities: frozenset[str] = attrs.field(
+        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+    )
+    participants: frozenset[str] = attrs.field(
         factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
     )
     description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
@@ -1113,6 +1119,23 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
                     f"networks[{i}].priorities",
                     f"network focuses on priority {pid!r}, which its theme {n.theme!r} "
                     f"does not serve (it serves: {_known(served)})",
+                )
+
+    tier_rank = {t.id: t.rank for t in c.tiers}
+    member_tier = {m.organisation: m.tier for m in c.members}
+    for i, n in enumerate(c.networks):
+        path = f"networks[{i}].participants"
+        need = tier_rank.get(n.min_tier)
+        for org in sorted(n.participants):
+            if org not in orgs:
+                ck.add(path, f"unknown organisation {org!r} (known: {_known(orgs)})")
+            elif org not in member_tier:
+                ck.add(path, f"{org!r} is not a member, so it cannot take part in a network")
+            elif need is not None and tier_rank.get(member_tier[org], -1) < need:
+                ck.add(
+                    path,
+                    f"{org!r} holds tier {member_tier[org]!r}, which does not grant "
+                    f"network {n.id!r} (needs {n.min_tier!r} or higher)",
                 )
 
     for i, s in enumerate(c.services):
