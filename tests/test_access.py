@@ -152,8 +152,10 @@ def test_taking_part_never_exceeds_entitlement(three_tiers: Collaborative) -> No
     with pytest.raises(sc.ModelError) as info:
         attrs.evolve(three_tiers, networks=[three_tiers.networks[0], bad])
     assert [str(p) for p in info.value.problems] == [
-        "networks[1].participants: 'AAA' holds tier 'bronze', which does not grant network "
-        "'mid' (needs 'silver' or higher)",
+        (
+            "networks[1].participants: 'AAA' holds tier 'bronze', which does not grant network "
+            "'mid' (needs 'silver' or higher)"
+        ),
         "networks[1].participants: 'DDD' is not a member, so it cannot take part in a network",
         "networks[1].participants: unknown organisation 'ZZZ' (known: AAA, BBB, CCC, DDD, host)",
     ]
