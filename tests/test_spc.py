@@ -231,8 +231,11 @@ def test_p_chart_limits_vary_with_the_denominator() -> None:
     assert chart.kind is ChartKind.P
     assert chart.values.tolist() == [0.1, 0.1, 0.15]
     assert chart.centre[0] == approx(0.1125)
-    assert chart.upper.tolist() == [approx(0.1125 + 3 * s100), approx(0.1125 + 3 * s200),
-                                    approx(0.1125 + 3 * s100)]  # fmt: skip
+    assert chart.upper.tolist() == [
+        approx(0.1125 + 3 * s100),
+        approx(0.1125 + 3 * s200),
+        approx(0.1125 + 3 * s100),
+    ]
     assert chart.lower[1] == approx(0.1125 - 3 * s200)
     assert chart.upper_2s[1] == approx(0.1125 + 2 * s200)
 
@@ -338,8 +341,16 @@ def test_chart_arrays_are_read_only_and_to_frame() -> None:
     with pytest.raises(ValueError, match="read-only"):
         chart.values[0] = 5
     frame = chart.to_frame()
-    assert list(frame.columns) == ["value", "centre", "lower", "upper", "lower_2s",
-                                   "upper_2s", "phase", "label"]  # fmt: skip
+    assert list(frame.columns) == [
+        "value",
+        "centre",
+        "lower",
+        "upper",
+        "lower_2s",
+        "upper_2s",
+        "phase",
+        "label",
+    ]
     assert frame["value"].tolist() == [1.0, 2.0, 3.0, 2.0]
     assert chart == xmr([1, 2, 3, 2])
     assert chart != xmr([1, 2, 3, 3])
@@ -377,8 +388,9 @@ def test_assess_needs_a_direction_and_a_valid_start() -> None:
 def test_summarise_programme() -> None:
     prog = sc.west_midlands().programme("reducing-opioid-harm")
     charts = {"QHL": xmr(FALLS), "QUA": xmr(BASE)}
-    summary = summarise_programme(prog, charts, intervention="opioid-prescribing",
-                                  start={"QHL": 12, "QUA": 6})  # fmt: skip
+    summary = summarise_programme(
+        prog, charts, intervention="opioid-prescribing", start={"QHL": 12, "QUA": 6}
+    )
     assert summary.improved == ("QHL",)
     assert summary.missing == ("QGH", "QNC", "QOC", "QWU")
     assert summary.variation_counts == {"special_cause_improvement_low": 1, "common_cause": 1}
@@ -394,10 +406,12 @@ values_st = st.lists(st.integers(-1000, 1000).map(float), min_size=2, max_size=6
 @given(values_st)
 def test_xmr_limits_are_symmetric(values: list[float]) -> None:
     chart = xmr(values)
-    np.testing.assert_allclose(chart.upper - chart.centre, chart.centre - chart.lower,
-                               rtol=1e-9, atol=1e-9)  # fmt: skip
-    np.testing.assert_allclose(chart.upper_2s - chart.centre, chart.centre - chart.lower_2s,
-                               rtol=1e-9, atol=1e-9)  # fmt: skip
+    np.testing.assert_allclose(
+        chart.upper - chart.centre, chart.centre - chart.lower, rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        chart.upper_2s - chart.centre, chart.centre - chart.lower_2s, rtol=1e-9, atol=1e-9
+    )
 
 
 @given(values_st, st.integers(-10_000, 10_000))

@@ -29,6 +29,7 @@ __all__ = [
     "DataError",
     "MissingDependencyError",
     "ModelError",
+    "ParameterError",
     "PluginError",
     "Problem",
     "SPCError",
@@ -256,4 +257,16 @@ class SPCError(SafetyCollabError, ValueError):
     Traceback (most recent call last):
     ...
     safety_collab.errors.SPCError: values[1]: must be a finite number (got nan)
+    """
+
+
+class ParameterError(SafetyCollabError, ValueError):
+    """An argument is of the wrong type or outside its allowed range.
+
+    The message names the parameter, the value received and what is allowed.
+
+    Examples
+    --------
+    >>> print(ParameterError("scale: must be a positive number (got -1)"))
+    scale: must be a positive number (got -1)
     """

@@ -1,4 +1,4 @@
-"""Datasets shipped with the library: the embedded West Midlands default.
+"""Datasets: the embedded West Midlands default and seeded synthetic collaboratives.
 
 Examples
 --------
@@ -13,10 +13,11 @@ import functools
 import os
 from importlib import resources
 
+from safety_collab.datasets.synthetic import synthetic_national, synthetic_region
 from safety_collab.io import load, loads
 from safety_collab.model import Collaborative
 
-__all__ = ["west_midlands"]
+__all__ = ["synthetic_national", "synthetic_region", "west_midlands"]
 
 _DATA_FILE = "west_midlands.toml"
 
