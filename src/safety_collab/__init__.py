@@ -7,6 +7,10 @@ members propose solutions to an innovation exchange. This package models all of
 that with frozen, validated classes (:mod:`safety_collab.model`), says what each
 member is entitled to (:mod:`safety_collab.access`), and reads and writes it
 (:mod:`safety_collab.io`). The embedded default is the West Midlands one.
+Plugins add spread models, seeding strategies, proposal scores and
+collaboration ties through the hooks of :mod:`safety_collab.hookspecs`,
+marking their implementations with :data:`hookimpl`
+(:mod:`safety_collab.plugins` manages them).
 
 Examples
 --------
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from safety_collab import plugins as plugins
 from safety_collab.access import INNOVATION_EXCHANGE, Entitlements, can_access, entitlements
 from safety_collab.datasets import west_midlands
 from safety_collab.errors import (
@@ -33,6 +38,7 @@ from safety_collab.errors import (
     SafetyCollabError,
     UnknownIdError,
 )
+from safety_collab.hookspecs import Criterion, Tie, hookimpl
 from safety_collab.io import dump, dumps, load, loads
 from safety_collab.model import (
     Collaborative,
@@ -64,6 +70,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "INNOVATION_EXCHANGE",
     "Collaborative",
+    "Criterion",
     "DataError",
     "Entitlements",
     "EvidenceLevel",
@@ -87,6 +94,7 @@ __all__ = [
     "SafetyCollabError",
     "Service",
     "Theme",
+    "Tie",
     "Tier",
     "UnknownIdError",
     "__version__",
@@ -94,6 +102,7 @@ __all__ = [
     "dump",
     "dumps",
     "entitlements",
+    "hookimpl",
     "is_ods_code",
     "load",
     "loads",

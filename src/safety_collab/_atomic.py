@@ -37,15 +37,32 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
             with contextlib.suppress(OSError):
                 os.chmod(tmp, target.stat().st_mode & 0o7777)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, 0o666 & ~_umask())
         _replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     return target
+
+
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows.
+
+    Setting the umask to read it back opens a window in which files that other
+    threads create get the wrong permissions; Linux shows it in /proc instead.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    # Elsewhere, set a safe mask for the moment it takes to read the real one.
+    umask = os.umask(0o077)
+    os.umask(umask)
+    return umask
 
 
 def _replace(src: Path, dst: Path) -> None:

@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -24,6 +25,7 @@ from safety_collab.datasets import west_midlands
 from safety_collab.errors import SafetyCollabError
 from safety_collab.io import load
 from safety_collab.model import Collaborative, Provenance
+from safety_collab.plugins import get_plugin_manager, list_plugins
 
 __all__ = ["main", "summary"]
 
@@ -82,8 +84,9 @@ def summary(collab: Collaborative) -> str:
     tiers = collab.tiers_by_rank
     counts = Counter(m.tier for m in collab.members)
     per_tier = ", ".join(f"{counts[t.id]} {t.name.lower()}" for t in tiers)
-    lines.append(f"Members: {len(collab.members)} ({per_tier}) of {len(collab.organisations)} "
-                 "organisations")
+    lines.append(
+        f"Members: {len(collab.members)} ({per_tier}) of {len(collab.organisations)} organisations"
+    )
     lines.append(f"Tiers (lowest first): {', '.join(f'{t.name} [{t.id}]' for t in tiers)}")
     lines.append(f"Innovation exchange: open from tier {collab.exchange_min_tier!r}")
 
@@ -98,14 +101,18 @@ def summary(collab: Collaborative) -> str:
         lines.append(f"  - {th.name}{_mark(th.provenance)}: {nets} network(s){extra}")
 
     kinds = Counter(n.kind.value for n in collab.networks)
-    lines.append(f"Networks: {len(collab.networks)} ("
-                 + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items())) + ")")
+    lines.append(
+        f"Networks: {len(collab.networks)} ("
+        + ", ".join(f"{v} {k}" for k, v in sorted(kinds.items()))
+        + ")"
+    )
     lines.append(f"Services: {len(collab.services)}")
     lines.append(f"Interventions: {len(collab.interventions)}")
 
     status = Counter(p.status.value for p in collab.programmes)
-    lines.append(f"Programmes: {len(collab.programmes)} ({status['current']} current, "
-                 f"{status['past']} past)")
+    lines.append(
+        f"Programmes: {len(collab.programmes)} ({status['current']} current, {status['past']} past)"
+    )
     for p in collab.programmes:
         when = ""
         if p.start is not None:
@@ -124,3 +131,32 @@ def info(file: Path | None) -> None:
     West Midlands default.
     """
     click.echo(summary(_collaborative(file)))
+
+
+@main.command("plugins")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def plugins_command(*, as_json: bool) -> None:
+    """List every registered plugin: where it came from, its hooks, the names it registers.
+
+    Installed plugins are chosen by SAFETY_COLLAB_LOAD_PLUGINS (unset: all;
+    empty: none; a,b: only those distributions). Plugins that failed to load
+    are reported on stderr (under "load_errors" with --json).
+    """
+    pm = get_plugin_manager()
+    infos = list_plugins(manager=pm)
+    errors = [str(e) for e in pm.load_errors]
+    if as_json:
+        data = {"plugins": [i.to_dict() for i in infos], "load_errors": errors}
+        click.echo(json.dumps(data, indent=2))
+        return
+    for info in infos:
+        click.echo(f"{info.name} ({info.source})")
+        click.echo(f"  hooks: {', '.join(info.hooks) or 'none'}")
+        if info.spread_models:
+            click.echo(f"  spread models: {', '.join(info.spread_models)}")
+        if info.seed_strategies:
+            click.echo(f"  seeding strategies: {', '.join(info.seed_strategies)}")
+        if info.error:
+            click.echo(f"  error: {info.error}")
+    for error in errors:
+        click.echo(f"error: {error}", err=True)

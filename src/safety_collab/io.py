@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import json
+import math
 import os
 import re
+import reprlib
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -54,7 +57,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from safety_collab._atomic import atomic_write_bytes
-from safety_collab.errors import DataError, MissingDependencyError, ModelError, Problem
+from safety_collab.errors import DataError, MissingDependencyError, ModelError, Problem, closest
 from safety_collab.model import PERSONAL_FIELDS, Collaborative
 
 __all__ = [
@@ -83,6 +86,14 @@ FORMATS: Mapping[str, Format] = MappingProxyType(
 MAX_BYTES = 64 * 2**20
 """Largest input accepted (64 MiB): a bigger file is refused before parsing."""
 
+MAX_DEPTH = 1000
+"""Deepest nesting of lists and tables accepted in a YAML document.
+
+libyaml builds the document tree recursively in C, without Python's recursion
+limit: a document nested many thousands of levels deep would crash the
+interpreter, so the depth is checked on the (flat) event stream first.
+"""
+
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
 _MIGRATIONS: dict[int, Migration] = {}
 """``{n: f}``: ``f`` turns the data of schema ``n`` into that of schema ``n + 1``."""
@@ -93,42 +104,72 @@ _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _type_name(value: object) -> str:
-    return type(value).__name__
+    return "null" if value is None else type(value).__name__
+
+
+def _make_repr() -> reprlib.Repr:
+    # Bounded work and output whatever the value: a YAML alias bomb or a deeply
+    # nested list must not be expanded in full just to quote it in a message.
+    r = reprlib.Repr()
+    r.maxlevel = 3
+    r.maxtuple = r.maxlist = r.maxarray = r.maxdict = r.maxset = r.maxfrozenset = 6
+    r.maxdeque = 6
+    r.maxstring = r.maxother = 60
+    r.maxlong = 40
+    return r
+
+
+_REPR = _make_repr()
 
 
 def _shown(value: object) -> str:
-    text = repr(value)
+    text = _REPR.repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _got(value: object) -> str:
+    """Describe a received value for a message: its type and a short repr."""
+    return "null" if value is None else f"{_type_name(value)} {_shown(value)}"
 
 
 def _structure_str(obj: object, _t: object) -> str:
     if not isinstance(obj, str):
-        msg = f"expected text, got {_type_name(obj)} {_shown(obj)}"
+        msg = f"expected text, got {_got(obj)}"
         raise TypeError(msg)
     return obj
 
 
 def _structure_int(obj: object, _t: object) -> int:
     if isinstance(obj, bool) or not isinstance(obj, int):
-        msg = f"expected an integer, got {_type_name(obj)} {_shown(obj)}"
+        msg = f"expected an integer, got {_got(obj)}"
         raise TypeError(msg)
     return obj
 
 
 def _structure_float(obj: object, _t: object) -> float:
     if isinstance(obj, bool) or not isinstance(obj, int | float):
-        msg = f"expected a number, got {_type_name(obj)} {_shown(obj)}"
+        msg = f"expected a number, got {_got(obj)}"
         raise TypeError(msg)
     try:
-        return float(obj)
+        value = float(obj)
     except OverflowError:
         msg = f"number {_shown(obj)} is too large"
         raise ValueError(msg) from None
+    if math.isnan(value):
+        msg = "must be a finite number, got NaN"
+        raise ValueError(msg)
+    if math.isinf(value):
+        msg = (
+            f"must be a finite number, got {value!r} (a number written beyond about "
+            "1.8e308, such as 1e400, reads as infinite)"
+        )
+        raise ValueError(msg)
+    return value
 
 
 def _structure_bool(obj: object, _t: object) -> bool:
     if not isinstance(obj, bool):
-        msg = f"expected true or false, got {_type_name(obj)} {_shown(obj)}"
+        msg = f"expected true or false, got {_got(obj)}"
         raise TypeError(msg)
     return obj
 
@@ -142,7 +183,7 @@ def _structure_date(obj: object, _t: object) -> dt.date:
         except ValueError as exc:
             msg = f"invalid date {obj!r}: {exc}"
             raise ValueError(msg) from None
-    msg = f"expected an ISO 8601 date (YYYY-MM-DD), got {_type_name(obj)} {_shown(obj)}"
+    msg = f"expected an ISO 8601 date (YYYY-MM-DD), got {_got(obj)}"
     raise TypeError(msg)
 
 
@@ -193,7 +234,7 @@ def _make_converter() -> cattrs.Converter:
 
         def hook(obj: object, _t: object) -> Any:
             if not isinstance(obj, list | tuple):
-                msg = f"expected a list, got {_type_name(obj)} {_shown(obj)}"
+                msg = f"expected a list, got {_got(obj)}"
                 raise TypeError(msg)
             out: list[Any] = []
             errors: list[Exception] = []
@@ -220,8 +261,7 @@ def _make_converter() -> cattrs.Converter:
 
         def hook(obj: object, _t: object) -> Any:
             if not isinstance(obj, Mapping):
-                got = f"{_type_name(obj)} {_shown(obj)}"
-                msg = f"expected a table of fields for {cl.__name__}, got {got}"
+                msg = f"expected a table of fields for {cl.__name__}, got {_got(obj)}"
                 raise TypeError(msg)
             return inner(obj, cl)
 
@@ -254,9 +294,10 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     elif isinstance(exc, ModelError):
         out += [p.under(path) for p in exc.problems]
     elif isinstance(exc, ForbiddenExtraKeysError):
-        allowed = ", ".join(a.name for a in attrs.fields(exc.cl) if a.init)
-        extra = ", ".join(repr(k) for k in sorted(exc.extra_fields))
-        out.append(Problem(path, f"unknown field(s) {extra}; allowed: {allowed}"))
+        names = [a.name for a in attrs.fields(exc.cl) if a.init]
+        # Keys need not be text (YAML allows `1: x`): sort them by repr, not by value.
+        extra = ", ".join(_unknown_key(k, names) for k in sorted(exc.extra_fields, key=repr))
+        out.append(Problem(path, f"unknown field(s) {extra}; allowed: {', '.join(names)}"))
     elif isinstance(exc, KeyError):
         out.append(Problem(path, "required field missing"))
     elif isinstance(exc, TypeError | ValueError):
@@ -264,6 +305,11 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     else:
         out.append(Problem(path, f"{type(exc).__name__}: {exc}"))
     return out
+
+
+def _unknown_key(key: object, names: list[str]) -> str:
+    hit = closest(key, names, n=1) if isinstance(key, str) else []
+    return f"{_shown(key)} (did you mean {hit[0]!r}?)" if hit else _shown(key)
 
 
 # ------------------------------------------------------------------ data ↔ model
@@ -325,10 +371,9 @@ def from_data(
     --------
     >>> import safety_collab as sc
     >>> base = sc.west_midlands()
-    >>> mine = from_data({"schema_version": 1, "members": [{"organisation": "RRK",
-    ...                   "tier": "standard"}]}, base=base)
-    >>> len(mine.members), mine.tier_of("RRK").id
-    (1, 'standard')
+    >>> mine = from_data({"schema_version": 1, "roles": []}, base=base)
+    >>> len(mine.roles), mine.members == base.members
+    (0, True)
     """
     if not isinstance(data, Mapping):
         raise DataError(
@@ -371,35 +416,55 @@ def _migrate(fields: dict[str, Any], source: str) -> dict[str, Any]:
 # ------------------------------------------------------------------ text ↔ data
 
 
+_EXPECTED_TOP = {"json": "a JSON object", "toml": "TOML key/value pairs", "yaml": "a YAML mapping"}
+
+
+class _TooDeepError(Exception):
+    """A YAML document nests deeper than :data:`MAX_DEPTH` (at ``line``)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
 def _parse(text: str, fmt: Format, source: str) -> object:
+    if not text.strip():
+        raise DataError(source, [Problem("", f"is empty; expected {_EXPECTED_TOP[fmt]}")])
     try:
         if fmt == "json":
-            if not text.strip():
-                raise DataError(source, [Problem("", "is empty; expected a JSON object")])
-            return json.loads(text, parse_constant=_reject_constant)
+            # NaN and Infinity are read as numbers so that the field that holds
+            # one can be named: the converter refuses non-finite numbers.
+            return json.loads(text)
         if fmt == "toml":
             return tomllib.loads(text)
-        yaml = _yaml()
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return _load_yaml(text)
     except json.JSONDecodeError as exc:
         msg = f"is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
     except tomllib.TOMLDecodeError as exc:
         msg = f"is not valid TOML: {exc}"
     except RecursionError:
         msg = "is nested too deeply to read"
-    except ValueError as exc:  # JSON NaN / Infinity, TOML oddities
+    except _TooDeepError as exc:
+        msg = f"is nested too deeply to read (more than {MAX_DEPTH} levels at line {exc.line})"
+    except ValueError as exc:  # huge integers, odd YAML scalars
         msg = f"is not valid {fmt.upper()}: {exc}"
     except Exception as exc:
         if fmt == "yaml" and type(exc).__module__.startswith("yaml"):
-            msg = f"is not valid YAML: {exc}"
+            msg = f"is not valid YAML: {_yaml_problem(exc)}"
         else:
             raise
     raise DataError(source, [Problem("", msg)])
 
 
-def _reject_constant(name: str) -> float:
-    msg = f"{name} is not allowed in a collaborative file"
-    raise ValueError(msg)
+def _yaml_problem(exc: Exception) -> str:
+    """The YAML library's complaint with its line and column, without its source excerpt."""
+    problem = getattr(exc, "problem", None)
+    mark = getattr(exc, "problem_mark", None)
+    if not problem or mark is None:
+        return str(exc)
+    context = getattr(exc, "context", None)
+    what = f"{context}, {problem}" if context else problem
+    return f"{what} (line {mark.line + 1}, column {mark.column + 1})"
 
 
 def _yaml() -> Any:
@@ -408,6 +473,43 @@ def _yaml() -> Any:
     except ImportError:
         raise MissingDependencyError("yaml", "pyyaml") from None
     return yaml
+
+
+@functools.cache
+def _yaml_loader() -> Any:
+    """The safe YAML loader (libyaml's if present), without implicit timestamps.
+
+    Dates stay text, as in JSON and TOML, so that the converter checks them and
+    names the field of an invalid one (``2015-02-30``) instead of the YAML
+    library failing with no location.
+    """
+    yaml = _yaml()
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    timestamp = "tag:yaml.org,2002:timestamp"
+    resolvers = {
+        first: [(tag, regex) for tag, regex in pairs if tag != timestamp]
+        for first, pairs in base.yaml_implicit_resolvers.items()
+    }
+    return type("_SafeLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+
+def _load_yaml(text: str) -> object:
+    yaml = _yaml()
+    loader = _yaml_loader()
+    # Check the depth on the event stream first (see MAX_DEPTH): libyaml would
+    # crash on a deep document, and the same check with the pure-Python loader
+    # keeps the message the same whichever loader is installed.
+    opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, opening):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _TooDeepError(event.start_mark.line + 1)
+        elif isinstance(event, closing):
+            depth -= 1
+    return yaml.load(text, Loader=loader)
 
 
 def _serialise(data: dict[str, Any], fmt: Format) -> str:
@@ -461,7 +563,8 @@ def loads(
     Parameters
     ----------
     text
-        The document; bytes are decoded as UTF-8.
+        The document; bytes are decoded as UTF-8 (a leading byte-order mark is
+        dropped).
     format
         ``"json"``, ``"toml"`` or ``"yaml"`` (the last needs the ``yaml`` extra;
         only safe loading is used).
@@ -490,7 +593,7 @@ def loads(
         if len(raw) > MAX_BYTES:
             _too_big(len(raw), source)
         try:
-            text = raw.decode("utf-8")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             msg = f"is not UTF-8 text (byte {exc.start} is {raw[exc.start]:#04x})"
             raise DataError(source, [Problem("", msg)]) from None
@@ -501,8 +604,18 @@ def loads(
     return from_data(_parse(text, fmt, source), source=source, base=base)
 
 
+def _size(n: int) -> str:
+    if n < 2**10:
+        return f"{n} bytes"
+    if n < 2**20:
+        return f"{n / 2**10:.1f} KiB"
+    return f"{n / 2**20:.1f} MiB"
+
+
 def _too_big(n: int, source: str) -> None:
-    msg = f"is {n / 2**20:.1f} MiB; the limit is {MAX_BYTES // 2**20} MiB"
+    # The size read may stop one byte past the limit: say "more than" then.
+    size = f"more than {_size(MAX_BYTES)}" if n == MAX_BYTES + 1 else _size(n)
+    msg = f"is {size}; the limit is {_size(MAX_BYTES)}"
     raise DataError(source, [Problem("", msg)])
 
 
@@ -543,15 +656,25 @@ def load(
     fmt = _check_format(format, source) if format is not None else format_for_path(path)
     try:
         size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            _too_big(size, source)
-        raw = Path(path).read_bytes()
+        raw = b""
+        if size <= MAX_BYTES:
+            # Read no more than the limit allows: a pipe or a device such as
+            # /dev/zero reports size 0 and could otherwise be read without end.
+            with open(path, "rb") as fh:
+                raw = fh.read(MAX_BYTES + 1)
     except FileNotFoundError:
         raise DataError(source, [Problem("", "no such file")]) from None
     except IsADirectoryError:
         raise DataError(source, [Problem("", "is a folder, not a file")]) from None
     except PermissionError:
         raise DataError(source, [Problem("", "cannot be read (permission denied)")]) from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise DataError(source, [Problem("", f"cannot be read ({reason})")]) from None
+    except ValueError as exc:  # e.g. a NUL character in the path
+        raise DataError(source, [Problem("", f"is not a usable path ({exc})")]) from None
+    if max(size, len(raw)) > MAX_BYTES:
+        _too_big(max(size, len(raw)), source)
     return loads(raw, fmt, source=source, base=base)
 
 
