@@ -26,7 +26,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from safety_collab import datasets as datasets
+from safety_collab import graphs as graphs
+from safety_collab import io as io
 from safety_collab import plugins as plugins
+from safety_collab import spc as spc
 from safety_collab.access import INNOVATION_EXCHANGE, Entitlements, can_access, entitlements
 from safety_collab.datasets import west_midlands
 from safety_collab.errors import (

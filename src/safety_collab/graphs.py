@@ -42,6 +42,7 @@ from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
 from safety_collab.access import INNOVATION_EXCHANGE, entitlements
 from safety_collab.errors import DataError, ParameterError, Problem
+from safety_collab.plugins import collaboration_ties
 
 if TYPE_CHECKING:
     from safety_collab.model import Collaborative, Organisation
@@ -256,8 +257,6 @@ def collaboration_graph(
     >>> collaboration_graph(c, include_non_members=True).number_of_nodes() == len(c.organisations)
     True
     """
-    from safety_collab.plugins import collaboration_ties  # noqa: PLC0415 - plugins import graphs' layer peers
-
     G: nx.Graph[str] = nx.Graph(name=f"collaboration: {collab.name}")
     members = set(collab.member_ids)
     for org in collab.organisations:

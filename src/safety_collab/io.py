@@ -57,18 +57,21 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from safety_collab._atomic import atomic_write_bytes
+from safety_collab._ods import OdsExtract, read_ods_csv
 from safety_collab.errors import DataError, MissingDependencyError, ModelError, Problem, closest
 from safety_collab.model import PERSONAL_FIELDS, Collaborative
 
 __all__ = [
     "FORMATS",
     "SCHEMA_VERSION",
+    "OdsExtract",
     "dump",
     "dumps",
     "format_for_path",
     "from_data",
     "load",
     "loads",
+    "read_ods_csv",
     "to_data",
 ]
 
