@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import safety_collab as sc
-from safety_collab.io import read_ods_csv
 from safety_collab.errors import ParameterError
+from safety_collab.io import read_ods_csv
 from safety_collab.model import OrgKind
 
 TODAY = dt.date(2026, 11, 1)

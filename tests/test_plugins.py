@@ -723,7 +723,7 @@ def test_a_tie_to_an_unknown_organisation(pm: PluginManager) -> None:
     assert str(info.value) == (
         "plugin 'typo' returned a tie to unknown organisation 'RXKX' from hook "
         "safety_collab_collaboration_ties (Tie(a='RRK', b='RXKX', weight=1.0, reason='typo')); "
-        "expected ids of organisations of the collaborative (closest: 'RXK', 'RXW', 'RXT')"
+        "expected ids of organisations of the collaborative (closest: 'RXK', 'RBK', 'RKB')"
     )
 
 

@@ -110,7 +110,7 @@ def entitlements(collab: Collaborative, org_id: str) -> Entitlements:
     ...     sc.entitlements(c, "rrk")
     ... except sc.UnknownIdError as err:
     ...     print(err)
-    unknown organisation 'rrk'; closest known: 'RRK', 'RXK', 'RRJ'
+    unknown organisation 'rrk'; closest known: 'RRK', 'RBK', 'RKB'
     """
     tier = collab.tier_of(org_id)
     if tier is None:

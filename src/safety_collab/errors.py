@@ -160,19 +160,26 @@ class DataError(SafetyCollabError, ValueError):
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     """Return up to ``n`` of ``candidates`` closest to ``word`` (best first).
 
-    Matching ignores case, so ``"rrk"`` finds ``"RRK"``.
+    Matching ignores case, so ``"rrk"`` finds ``"RRK"``; equally close
+    candidates come in sorted order, so the answer never depends on input order.
 
     Examples
     --------
     >>> closest("rrk", ["RRK", "RXK", "QHL"])
     ['RRK', 'RXK']
     """
-    pool = list(candidates)
     folded: dict[str, str] = {}
-    for c in pool:
+    for c in candidates:
         folded.setdefault(c.casefold(), c)
-    hits = difflib.get_close_matches(word.casefold(), list(folded), n=n, cutoff=0.5)
-    return [folded[h] for h in hits]
+    key = word.casefold()
+    scored = []
+    for low, original in folded.items():
+        matcher = difflib.SequenceMatcher(None, key, low)
+        if matcher.real_quick_ratio() >= 0.5 and matcher.quick_ratio() >= 0.5:
+            ratio = matcher.ratio()
+            if ratio >= 0.5:
+                scored.append((-ratio, original))
+    return [original for _, original in sorted(scored)[:n]]
 
 
 class UnknownIdError(SafetyCollabError, KeyError):
