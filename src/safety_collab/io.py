@@ -505,13 +505,20 @@ def _load_yaml(text: str) -> object:
     opening = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
     closing = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
     depth = 0
-    for event in yaml.parse(text, Loader=loader):
-        if isinstance(event, opening):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise _TooDeepError(event.start_mark.line + 1)
-        elif isinstance(event, closing):
-            depth -= 1
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            if isinstance(event, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeepError(event.start_mark.line + 1)
+            elif isinstance(event, closing):
+                depth -= 1
+    except yaml.YAMLError as exc:
+        # newer libyaml refuses deep documents itself (at 1000 levels, like ours)
+        mark = getattr(exc, "problem_mark", None)
+        if "nesting depth" in str(getattr(exc, "problem", "")) and mark is not None:
+            raise _TooDeepError(mark.line + 1) from None
+        raise
     return yaml.load(text, Loader=loader)
 
 
