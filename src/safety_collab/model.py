@@ -276,10 +276,22 @@ def _float_range(lo: float, hi: float) -> Callable[[object, attrs.Attribute[Any]
     def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
-        if not math.isfinite(value) or not lo <= value <= hi:
-            raise _fail(attribute, f"must be between {lo:g} and {hi:g} (got {value!r})")
+        if not _finite(value) or not lo <= value <= hi:
+            raise _fail(attribute, f"must be between {lo:g} and {hi:g} (got {_short(value)})")
 
     return check
+
+
+def _finite(value: float) -> bool:
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _optional_finite(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -287,8 +299,8 @@ def _optional_finite(_inst: object, attribute: attrs.Attribute[Any], value: obje
         return
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
-    if not math.isfinite(value):
-        raise _fail(attribute, f"must be a finite number (got {value!r})")
+    if not _finite(value):
+        raise _fail(attribute, f"must be a finite number (got {_short(value)})")
 
 
 def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -758,7 +770,7 @@ def _roles(value: Iterable[Role]) -> tuple[Role, ...]:
 
 
 def _default_tier_id(inst: Any) -> str:
-    tiers = inst.tiers
+    tiers = [t for t in inst.tiers if isinstance(t, Tier)]
     if not tiers:
         return ""
     return str(min(tiers, key=lambda t: (t.rank, t.id)).id)
@@ -1171,7 +1183,11 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
                 ck.add(path, f"unknown organisation {org!r} (known: {_known(orgs)})")
             elif org not in member_tier:
                 ck.add(path, f"{org!r} is not a member, so it cannot take part in a network")
-            elif need is not None and tier_rank.get(member_tier[org], -1) < need:
+            elif (
+                need is not None
+                and member_tier[org] in tier_rank
+                and tier_rank[member_tier[org]] < need
+            ):
                 ck.add(
                     path,
                     f"{org!r} holds tier {member_tier[org]!r}, which does not grant "

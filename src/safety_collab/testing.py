@@ -35,14 +35,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import operator
 from collections.abc import Callable, Collection, Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 from hypothesis import reject
 from hypothesis import strategies as st
 
-from safety_collab.errors import Problem
+from safety_collab.errors import ParameterError, Problem
 from safety_collab.model import (
     MAX_RANK,
     MAX_TEXT,
@@ -112,20 +113,20 @@ _MAX_DATE = dt.date(2100, 12, 31)
 
 def _check_size(name: str, value: int, lo: int, hi: int | None = None) -> None:
     if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"{name} must be an integer, got {type(value).__name__} {value!r}"
-        raise TypeError(msg)
+        msg = f"{name}: expected an integer, got {type(value).__name__} {value!r}"
+        raise ParameterError(msg)
     if value < lo or (hi is not None and value > hi):
         bounds = f">= {lo}" if hi is None else f"between {lo} and {hi}"
-        msg = f"{name} must be {bounds}, got {value}"
-        raise ValueError(msg)
+        msg = f"{name}: must be {bounds} (got {value})"
+        raise ParameterError(msg)
 
 
 def _check_bounds(name: str, lo: int, hi: int, *, least: int = 0, most: int | None = None) -> None:
     _check_size(f"min_{name}", lo, least, most)
     _check_size(f"max_{name}", hi, least, most)
     if lo > hi:
-        msg = f"min_{name} ({lo}) must not exceed max_{name} ({hi})"
-        raise ValueError(msg)
+        msg = f"min_{name}: must not exceed max_{name} ({lo} > {hi})"
+        raise ParameterError(msg)
 
 
 # ---------------------------------------------------------------------- small parts
@@ -234,6 +235,9 @@ _NAMES = texts(allow_blank=False)
 _DESCRIPTIONS = st.one_of(st.just(""), texts(max_size=40))  # mostly empty, as in real data
 _DATES = st.dates(min_value=_MIN_DATE, max_value=_MAX_DATE)
 _PROVENANCES = _optional(st.sampled_from(Provenance))
+_NETWORK_KINDS = st.sampled_from(NetworkKind)
+_STATUSES = st.sampled_from(ProgrammeStatus)
+_EVIDENCE = _optional(st.sampled_from(EvidenceLevel))
 
 
 def locations() -> st.SearchStrategy[Location]:
@@ -416,44 +420,77 @@ def roles(*, theme_ids: Sequence[str] = ()) -> st.SearchStrategy[Role]:
     ...     assert "person" not in repr(role) and "phone" not in repr(role)
     >>> check()
     """
-    themes = _optional(st.sampled_from(list(theme_ids))) if theme_ids else st.none()
-    return st.builds(
-        Role,
-        id=_IDS,
-        title=_NAMES,
-        theme=themes,
-        person=_optional(_NAMES),
-        phone=_optional(phone_numbers()),
-        email=_optional(email_addresses()),
-    )
-
-
-def _subset(ids: Collection[str]) -> st.SearchStrategy[frozenset[str]]:
-    if not ids:
-        return st.just(frozenset())
-    return st.frozensets(st.sampled_from(sorted(ids)), max_size=len(ids))
-
-
-def _ordered_subset(ids: Collection[str]) -> st.SearchStrategy[list[str]]:
-    if not ids:
-        return st.just([])
-    return st.lists(st.sampled_from(sorted(ids)), unique=True, max_size=len(ids))
-
-
-def _date_range() -> st.SearchStrategy[tuple[dt.date | None, dt.date | None]]:
-    """A programme's (start, end): either may be unknown; when both are known, end >= start."""
+    themes = tuple(theme_ids)
 
     @st.composite
-    def both(draw: st.DrawFn) -> tuple[dt.date | None, dt.date | None]:
-        start = draw(_DATES)
-        end = draw(st.dates(min_value=start, max_value=_MAX_DATE))
-        return start, end
+    def one(draw: st.DrawFn) -> Role:
+        return _role(draw, draw(_IDS), themes)
 
-    return st.one_of(
-        st.tuples(_optional(_DATES), st.none()),
-        st.tuples(st.none(), _DATES),
-        both(),
+    return one()
+
+
+_PERSONS = _optional(_NAMES)
+_PHONES = _optional(phone_numbers())
+_EMAILS = _optional(email_addresses())
+
+
+def _role(draw: st.DrawFn, role_id: str, theme_ids: Sequence[str]) -> Role:
+    return Role(
+        role_id,
+        draw(_NAMES),
+        theme=_maybe_pick(draw, theme_ids),
+        person=draw(_PERSONS),
+        phone=draw(_PHONES),
+        email=draw(_EMAILS),
     )
+
+
+# Built once, for the same reason as _IDS and _NAMES.
+_ORGANISATIONS = organisations()
+_TIERS = tiers()
+_PRIORITIES = priorities()
+_NATIONALS = national_programmes()
+_by_id = operator.attrgetter("id")
+_by_rank = operator.attrgetter("rank")
+
+# Helpers that draw from a sequence with shared, cached strategies: building a new
+# strategy for each draw (``st.sampled_from(ids)``) would make generation slow.
+
+_T = TypeVar("_T")
+
+
+def _pick(draw: st.DrawFn, items: Sequence[_T]) -> _T:
+    """One of ``items`` (shrinking towards the first)."""
+    return items[draw(st.integers(0, len(items) - 1))]
+
+
+def _maybe_pick(draw: st.DrawFn, items: Sequence[_T]) -> _T | None:
+    """One of ``items``, or ``None`` (always ``None`` when there are none)."""
+    if not items or not draw(st.booleans()):
+        return None
+    return _pick(draw, items)
+
+
+def _some(draw: st.DrawFn, items: Collection[str], *, at_least: int = 0) -> list[str]:
+    """A subset of ``items`` in sorted order, of at least ``at_least`` (shrinking to the fewest)."""
+    ordered = sorted(items)
+    chosen = [item for item in ordered if draw(st.booleans())]
+    for item in ordered:  # top up to the minimum with the first ones left out
+        if len(chosen) >= at_least:
+            break
+        if item not in chosen:
+            chosen.append(item)
+    return chosen
+
+
+def _date_range(draw: st.DrawFn) -> tuple[dt.date | None, dt.date | None]:
+    """A programme's (start, end): either may be unknown; when both are known, end >= start."""
+    start = draw(_optional(_DATES))
+    if draw(st.booleans()):
+        return start, None
+    if start is None:
+        return None, draw(_DATES)
+    return start, start + dt.timedelta(days=draw(st.integers(0, 3650)))
 
 
 # ---------------------------------------------------------------------- collaboratives
@@ -478,26 +515,26 @@ def _collaboratives(
     # Each part is drawn after the parts it refers to, from their ids.
     orgs = draw(
         st.lists(
-            organisations(),
+            _ORGANISATIONS,
             min_size=min_organisations,
             max_size=max_organisations,
-            unique_by=lambda o: o.id,
+            unique_by=_by_id,
         )
     )
     org_ids = [o.id for o in orgs]
-    host = draw(st.sampled_from(org_ids))
+    host = _pick(draw, org_ids)
 
     tier_list = draw(
         st.lists(
-            tiers(),
+            _TIERS,
             min_size=min_tiers,
             max_size=max_tiers,
-            unique_by=(lambda t: t.id, lambda t: t.rank),
+            unique_by=(_by_id, _by_rank),
         )
     )
     tier_ids = [t.id for t in tier_list]
 
-    prios = draw(st.lists(priorities(), max_size=max_priorities, unique_by=lambda p: p.id))
+    prios = draw(st.lists(_PRIORITIES, max_size=max_priorities, unique_by=_by_id))
     prio_ids = [p.id for p in prios]
 
     theme_ids = draw(st.lists(_IDS, max_size=max_themes, unique=True))
@@ -505,27 +542,24 @@ def _collaboratives(
     enhanced = [t.id for t in theme_list if t.enhanced_services]
 
     # Members before networks: a network's participants are members its tier admits.
-    member_ids = draw(
-        st.lists(st.sampled_from(org_ids), min_size=min_members, max_size=len(org_ids), unique=True)
-    )
     members = [
-        Member(org_id, draw(st.sampled_from(tier_ids)), joined=draw(_optional(_DATES)))
-        for org_id in member_ids
+        Member(org_id, _pick(draw, tier_ids), joined=draw(_optional(_DATES)))
+        for org_id in _some(draw, org_ids, at_least=min_members)
     ]
 
     # Networks and services share one namespace: draw their ids together, then split.
     resource_ids = draw(st.lists(_IDS, max_size=max_resources, unique=True)) if theme_list else []
     n_networks = draw(st.integers(0, len(resource_ids))) if enhanced else len(resource_ids)
     networks = [
-        _network(draw, network_id, draw(st.sampled_from(theme_list)), tier_list, members)
+        _network(draw, network_id, _pick(draw, theme_list), tier_list, members)
         for network_id in resource_ids[:n_networks]
     ]
     services = [
         Service(
             service_id,
             draw(_NAMES),
-            theme=draw(st.sampled_from(enhanced)),
-            min_tier=draw(st.sampled_from(tier_ids)),
+            theme=_pick(draw, enhanced),
+            min_tier=_pick(draw, tier_ids),
             description=draw(_DESCRIPTIONS),
             provenance=draw(_PROVENANCES),
         )
@@ -551,35 +585,31 @@ def _collaboratives(
             draw(st.lists(_IDS, max_size=max_programmes, unique=True)) if theme_ids else []
         )
     ]
-    role_list = draw(
-        st.lists(roles(theme_ids=theme_ids), max_size=max_roles, unique_by=lambda r: r.id)
-    )
+    role_list = [
+        _role(draw, role_id, theme_ids)
+        for role_id in draw(st.lists(_IDS, max_size=max_roles, unique=True))
+    ]
 
-    # Through a dict of Any: the attrs plugin of mypy types the list fields as
-    # Iterable[_T_co] (from converter=tuple), which no typed argument matches.
-    fields: dict[str, Any] = {
-        "organisations": orgs,
-        "tiers": tier_list,
-        "priorities": prios,
-        "themes": theme_list,
-        "networks": networks,
-        "services": services,
-        "members": members,
-        "interventions": interventions,
-        "programmes": programmes,
-        "roles": role_list,
-    }
-    exchange = draw(_optional(st.sampled_from(tier_ids)))
-    if exchange is not None:  # otherwise the default: the lowest tier
-        fields["exchange_min_tier"] = exchange
+    exchange = _maybe_pick(draw, tier_ids)
+    fields: dict[str, Any] = {} if exchange is None else {"exchange_min_tier": exchange}
     return Collaborative(
         id=draw(_IDS),
         name=draw(_NAMES),
         region=draw(_NAMES),
         host=host,
-        national=draw(national_programmes()),
+        national=draw(_NATIONALS),
+        organisations=orgs,
+        tiers=tier_list,
+        priorities=prios,
+        themes=theme_list,
+        networks=networks,
+        services=services,
+        members=members,
+        interventions=interventions,
+        programmes=programmes,
+        roles=role_list,
         description=draw(_DESCRIPTIONS),
-        **fields,
+        **fields,  # without exchange_min_tier, the default: the lowest tier
     )
 
 
@@ -587,7 +617,7 @@ def _theme(draw: st.DrawFn, theme_id: str, prio_ids: Sequence[str]) -> Theme:
     return Theme(
         theme_id,
         draw(_NAMES),
-        priorities=draw(_subset(prio_ids)),
+        priorities=_some(draw, prio_ids),
         enhanced_services=draw(st.booleans()),
         description=draw(_DESCRIPTIONS),
         provenance=draw(_PROVENANCES),
@@ -601,17 +631,17 @@ def _network(
     tier_list: Sequence[Tier],
     members: Sequence[Member],
 ) -> Network:
-    min_tier = draw(st.sampled_from(tier_list))
+    min_tier = _pick(draw, tier_list)
     ranks = {t.id: t.rank for t in tier_list}
     admitted = [m.organisation for m in members if ranks[m.tier] >= min_tier.rank]
     return Network(
         network_id,
         draw(_NAMES),
         theme=theme.id,
-        kind=draw(st.sampled_from(NetworkKind)),
+        kind=draw(_NETWORK_KINDS),
         min_tier=min_tier.id,
-        priorities=draw(_subset(theme.priorities)),  # only priorities its theme serves
-        participants=draw(_subset(admitted)),  # only members whose tier admits them
+        priorities=_some(draw, theme.priorities),  # only priorities its theme serves
+        participants=_some(draw, admitted),  # only members whose tier admits them
         description=draw(_DESCRIPTIONS),
         provenance=draw(_PROVENANCES),
     )
@@ -621,9 +651,9 @@ def _intervention(draw: st.DrawFn, intervention_id: str, theme_ids: Sequence[str
     return Intervention(
         intervention_id,
         draw(_NAMES),
-        theme=draw(st.sampled_from(theme_ids)),
+        theme=_pick(draw, theme_ids),
         safety_area=draw(_IDS),
-        evidence=draw(_optional(st.sampled_from(EvidenceLevel))),
+        evidence=draw(_EVIDENCE),
         effect_size=draw(_optional(st.floats(allow_nan=False, allow_infinity=False))),
         effect_measure=draw(_optional(_NAMES)),
         published_figure=draw(_DESCRIPTIONS),
@@ -641,17 +671,17 @@ def _programme(
     intervention_ids: Sequence[str],
     org_ids: Sequence[str],
 ) -> Programme:
-    start, end = draw(_date_range())
+    start, end = _date_range(draw)
     return Programme(
         programme_id,
         draw(_NAMES),
-        theme=draw(st.sampled_from(theme_ids)),
-        status=draw(st.sampled_from(ProgrammeStatus)),
+        theme=_pick(draw, theme_ids),
+        status=draw(_STATUSES),
         start=start,
         end=end,
-        priorities=draw(_subset(prio_ids)),
-        interventions=draw(_ordered_subset(intervention_ids)),
-        participants=draw(_subset(org_ids)),
+        priorities=_some(draw, prio_ids),
+        interventions=_some(draw, intervention_ids),
+        participants=_some(draw, org_ids),
         description=draw(_DESCRIPTIONS),
         provenance=draw(_PROVENANCES),
     )
@@ -679,10 +709,10 @@ def collaboratives(
     of the organisations in any tier; networks, whose priorities are a subset of
     their theme's and whose participants are members their tier admits;
     services, only on themes with enhanced services (networks and services
-    never share an id); interventions; programmes (end on
-    or after start when both are known; participants are organisations); roles,
-    some with personal data; and the innovation exchange's lowest tier, any
-    tier or the default. Text has non-ASCII characters (see :func:`texts`).
+    never share an id); interventions; programmes (end on or after start when
+    both are known; participants are organisations); roles, some with personal
+    data; and the innovation exchange's lowest tier, any tier or the default.
+    Text has non-ASCII characters (see :func:`texts`).
 
     Parameters
     ----------
@@ -699,8 +729,8 @@ def collaboratives(
 
     Raises
     ------
-    ValueError
-        If a bound is negative or out of order.
+    ParameterError
+        If a bound is not an integer, is out of range, or a minimum exceeds its maximum.
 
     Examples
     --------
@@ -716,7 +746,7 @@ def collaboratives(
     >>> collaboratives(min_organisations=0)
     Traceback (most recent call last):
     ...
-    ValueError: min_organisations must be between 1 and 10000, got 0
+    safety_collab.errors.ParameterError: min_organisations: must be between 1 and 10000 (got 0)
     """
     _check_bounds("organisations", min_organisations, max_organisations, least=1, most=10_000)
     _check_bounds("tiers", min_tiers, max_tiers, least=1, most=MAX_RANK + 1)
@@ -837,8 +867,8 @@ def _corrupter(kind: str, applies: _Applies = _always) -> Callable[[_Maker], _Ma
 
 
 def _evolve(collab: Collaborative, **changes: Any) -> Collaborative:
-    # Through Any: the attrs plugin of mypy types the list fields of Collaborative
-    # as ``Iterable[_T_co]`` (from ``converter=tuple``), which no argument matches.
+    # Changes of a field named at run time, with a value of any type (a corruption
+    # may put a wrong one in): typed as Any for the attrs plugin of mypy.
     return attrs.evolve(collab, **changes)
 
 
@@ -1129,7 +1159,7 @@ def _new_programme(draw: st.DrawFn, c: Collaborative, **fields: Any) -> Programm
         _fresh(draw, _ids(c.programmes)),
         draw(_NAMES),
         theme=draw(st.sampled_from(_ids(c.themes))),
-        status=draw(st.sampled_from(ProgrammeStatus)),
+        status=draw(_STATUSES),
         **fields,
     )
 
@@ -1376,11 +1406,11 @@ def corruptions(
         Only draw these kinds. Kinds that do not apply to a collaborative (a
         duplicate member when there are no members, say) are never drawn for
         it; a collaborative to which none applies is rejected (with a fixed
-        ``collab``, that is a :class:`ValueError` at once).
+        ``collab``, that is a :class:`~safety_collab.errors.ParameterError` at once).
 
     Raises
     ------
-    ValueError
+    ParameterError
         For an unknown kind, or a fixed ``collab`` to which none of ``kinds`` applies.
 
     Examples
@@ -1414,17 +1444,18 @@ def corruptions(
     if kinds is None:
         chosen = CORRUPTION_KINDS
     else:
-        chosen = tuple(kinds)
+        chosen = (kinds,) if isinstance(kinds, str) else tuple(kinds)
         unknown = sorted(set(chosen) - set(CORRUPTION_KINDS))
         if unknown:
-            msg = f"unknown corruption kind(s) {unknown}; known: {', '.join(CORRUPTION_KINDS)}"
-            raise ValueError(msg)
+            known = ", ".join(CORRUPTION_KINDS)
+            msg = f"kinds: unknown corruption kind(s) {unknown}; known: {known}"
+            raise ParameterError(msg)
         if not chosen:
-            msg = "kinds must name at least one corruption kind"
-            raise ValueError(msg)
+            msg = "kinds: must name at least one corruption kind (got none)"
+            raise ParameterError(msg)
     if collab is None:
         collab = collaboratives()
     elif isinstance(collab, Collaborative) and not any(_CORRUPTERS[k][0](collab) for k in chosen):
-        msg = f"none of the corruption kinds {list(chosen)} applies to this collaborative"
-        raise ValueError(msg)
+        msg = f"kinds: none of {list(chosen)} applies to this collaborative"
+        raise ParameterError(msg)
     return _corruptions(collab, chosen)
