@@ -75,7 +75,7 @@ from safety_collab.testing import collaboratives
 FIXTURES = Path(__file__).parent / "plugin_fixtures"
 DOCS = Path(__file__).parents[1] / "docs" / "plugins.md"
 WM = sc.west_midlands()
-BUILT_INS = ["same-ics", "shared-networks", "shared-programmes"]
+BUILT_INS = ["same-ics", "shared-networks", "shared-programmes", "spread-models"]
 
 
 # ------------------------------------------------------------------ helpers
@@ -261,10 +261,13 @@ def test_hook_safety_collab_register_spread_models(pm: PluginManager) -> None:
     pm.register(models({"mid": nobody_adopts}), name="one")
     pm.register(models({"zeta": nobody_adopts, "alpha": nobody_adopts}), name="two")
     registry = spread_models(manager=pm)
-    assert list(registry) == ["alpha", "mid", "zeta"]  # sorted, whatever the registration order
+    builtins = ["bass", "facilitated", "independent_cascade", "lapse", "linear_threshold"]
+    # sorted, whatever the registration order
+    assert list(registry) == sorted(["alpha", "mid", "zeta", *builtins])
     assert registry.plugin_of("mid") == "one"
     assert registry.plugin_of("alpha") == "two"
-    assert len(registry) == 3
+    assert registry.plugin_of("bass") == "spread-models"
+    assert len(registry) == 8
     assert "mid" in registry
     assert "nope" not in registry
     state = registry["mid"](
@@ -556,14 +559,15 @@ def test_registration_hooks_must_return_none(pm: PluginManager) -> None:
 
 
 def test_unknown_name_lists_what_exists_and_the_closest(pm: PluginManager) -> None:
-    names = ("independent_cascade", "linear_threshold", "sir")
+    names = ("contagion", "sir")
     pm.register(models(dict.fromkeys(names, nobody_adopts)), name="models")
     registry = spread_models(manager=pm)
     with pytest.raises(UnknownNameError) as info:
         registry["independent_cascad"]
     assert str(info.value) == (
         "unknown spread model 'independent_cascad'; did you mean 'independent_cascade'? "
-        "Registered: independent_cascade, linear_threshold, sir"
+        "Registered: bass, contagion, facilitated, independent_cascade, lapse, "
+        "linear_threshold, sir"
     )
     assert isinstance(info.value, KeyError)
     assert isinstance(info.value, sc.UnknownIdError)
@@ -1208,6 +1212,8 @@ def test_built_in_ties_are_symmetric_non_negative_between_members_only(c: Collab
     assert collaboration_ties(_reordered(c), manager=_PROPERTY_PM) == ties
     # each rule on its own ties members only, and never an organisation to itself
     for _, rule in _PROPERTY_PM.list_name_plugin():
+        if not hasattr(rule, "safety_collab_collaboration_ties"):
+            continue  # not a tie rule (e.g. the built-in spread models)
         for tie in rule.safety_collab_collaboration_ties(c):
             assert tie.a != tie.b
             assert {tie.a, tie.b} <= members

@@ -31,6 +31,7 @@ from safety_collab import graphs as graphs
 from safety_collab import io as io
 from safety_collab import plugins as plugins
 from safety_collab import spc as spc
+from safety_collab import spread as spread
 from safety_collab.access import INNOVATION_EXCHANGE, Entitlements, can_access, entitlements
 from safety_collab.datasets import west_midlands
 from safety_collab.errors import (

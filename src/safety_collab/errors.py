@@ -34,6 +34,7 @@ __all__ = [
     "Problem",
     "SPCError",
     "SafetyCollabError",
+    "SpreadError",
     "UnknownIdError",
     "closest",
 ]
@@ -276,4 +277,17 @@ class ParameterError(SafetyCollabError, ValueError):
     --------
     >>> print(ParameterError("scale: must be a positive number (got -1)"))
     scale: must be a positive number (got -1)
+    """
+
+
+class SpreadError(ParameterError):
+    """Invalid input to a spread simulation or seeding strategy.
+
+    Names the parameter, the value and the allowed range, e.g.
+    ``p: must be between 0 and 1 (got 1.5)``.
+
+    Examples
+    --------
+    >>> issubclass(SpreadError, ValueError)
+    True
     """

@@ -32,7 +32,7 @@ Examples
 >>> pm is get_plugin_manager()
 True
 >>> [p.name for p in list_plugins() if p.source.kind == "built-in"]
-['same-ics', 'shared-networks', 'shared-programmes']
+['same-ics', 'shared-networks', 'shared-programmes', 'spread-models']
 """
 
 from __future__ import annotations
@@ -496,7 +496,7 @@ def create_plugin_manager(*, load_entry_points: bool = True) -> PluginManager:
     --------
     >>> pm = create_plugin_manager(load_entry_points=False)
     >>> sorted(name for name, _ in pm.list_name_plugin())
-    ['same-ics', 'shared-networks', 'shared-programmes']
+    ['same-ics', 'shared-networks', 'shared-programmes', 'spread-models']
     """
     pm = PluginManager()
     for name, plugin in BUILTIN_PLUGINS:
@@ -895,13 +895,13 @@ def spread_models(*, manager: PluginManager | None = None) -> Registry[SpreadMod
     ...         register("seeds_only", lambda graph, /, *, seeds, rng, runs, steps: np.zeros(0))
     >>> with temporary_plugin(Models()):
     ...     models = spread_models()
-    >>> models
-    <Registry of 1 spread models: seeds_only>
+    >>> models["seeds_only"] is not None, len(models)
+    (True, 6)
     >>> models["seed_only"]
     Traceback (most recent call last):
     ...
     safety_collab.plugins.UnknownNameError: unknown spread model 'seed_only';
-    did you mean 'seeds_only'? Registered: seeds_only
+    did you mean 'seeds_only'? Registered: bass, ..., seeds_only
     """
     return _registry(_SPREAD_MODELS, manager)
 

@@ -7,11 +7,12 @@ installed plugin).
 Examples
 --------
 >>> [name for name, _ in BUILTIN_PLUGINS]
-['shared-networks', 'same-ics', 'shared-programmes']
+['shared-networks', 'same-ics', 'shared-programmes', 'spread-models']
 """
 
 from __future__ import annotations
 
+from safety_collab._builtin.spread import BuiltinSpreadModels
 from safety_collab._builtin.ties import SameIntegratedCareSystem, SharedNetworks, SharedProgrammes
 
 __all__ = ["BUILTIN_PLUGINS"]
@@ -20,5 +21,6 @@ BUILTIN_PLUGINS: tuple[tuple[str, object], ...] = (
     (SharedNetworks.rule, SharedNetworks()),
     (SameIntegratedCareSystem.rule, SameIntegratedCareSystem()),
     (SharedProgrammes.rule, SharedProgrammes()),
+    ("spread-models", BuiltinSpreadModels()),
 )
 """The built-in plugins as ``(name, plugin)`` pairs."""

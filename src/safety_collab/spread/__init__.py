@@ -1,0 +1,37 @@
+"""How an intervention spreads across the collaborative: compiled graphs, models, simulation.
+
+>>> import safety_collab as sc
+>>> G = sc.graphs.collaboration_graph(sc.west_midlands())
+>>> res = sc.spread.simulate(G, seeds=["RRK"], model="independent_cascade", p=0.2,
+...                          runs=200, steps=10, rng=7)
+>>> res.mean_curve()[0]
+np.float64(1.0)
+"""
+
+from __future__ import annotations
+
+from safety_collab.spread.compiled import CompiledGraph, compile_graph, tie_probability
+from safety_collab.spread.models import (
+    Adoptions,
+    Bass,
+    Facilitated,
+    IndependentCascade,
+    Lapse,
+    LinearThreshold,
+)
+from safety_collab.spread.result import SpreadResult
+from safety_collab.spread.simulate import simulate
+
+__all__ = [
+    "Adoptions",
+    "Bass",
+    "CompiledGraph",
+    "Facilitated",
+    "IndependentCascade",
+    "Lapse",
+    "LinearThreshold",
+    "SpreadResult",
+    "compile_graph",
+    "simulate",
+    "tie_probability",
+]

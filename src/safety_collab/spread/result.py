@@ -1,0 +1,405 @@
+"""The result of a spread simulation: who adopted, when, in every run.
+
+Examples
+--------
+>>> import networkx as nx
+>>> from safety_collab.spread import simulate
+>>> res = simulate(nx.path_graph(5), seeds=[0], p=1.0, runs=3, steps=6, rng=1)
+>>> res.mean_curve().tolist()
+[1.0, 2.0, 3.0, 4.0, 5.0, 5.0, 5.0]
+>>> res.time_to(0.8).tolist()
+[3.0, 3.0, 3.0]
+"""
+
+from __future__ import annotations
+
+import html
+import io as _io
+import json
+import os
+from collections.abc import Hashable, Iterable, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from safety_collab._atomic import atomic_write_bytes
+from safety_collab.errors import DataError, MissingDependencyError, Problem, SpreadError
+
+__all__ = ["SpreadResult"]
+
+FloatArray = npt.NDArray[np.float64]
+FORMAT = "safety_collab.SpreadResult"
+VERSION = 1
+
+
+class SpreadResult:
+    """Per-run adoption over time: curves, probabilities, times to scale.
+
+    Adoptions are kept sparse (for each run, the rows that adopted and the step
+    of each), so memory grows with the number of adoptions, not with
+    runs x nodes.
+
+    Attributes
+    ----------
+    nodes
+        Node ids, in row order.
+    runs, steps
+        How many runs, and steps per run (step 0 holds the seeds).
+    model
+        The model's name and parameters, as text.
+    seeds
+        The seed node ids.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from safety_collab.spread import simulate
+    >>> res = simulate(nx.star_graph(4), seeds=[0], p=0.5, runs=2000, steps=3, rng=7)
+    >>> round(float(res.final_size().mean()), 1)   # 1 + 4 x 0.5
+    3.0
+    """
+
+    def __init__(
+        self,
+        nodes: Sequence[Hashable],
+        *,
+        runs: int,
+        steps: int,
+        run_ptr: npt.ArrayLike,
+        rows: npt.ArrayLike,
+        adopt_steps: npt.ArrayLike,
+        lapse_steps: npt.ArrayLike | None = None,
+        model: str = "",
+        seeds: Sequence[Hashable] = (),
+    ) -> None:
+        self.nodes: tuple[Hashable, ...] = tuple(nodes)
+        self.runs = int(runs)
+        self.steps = int(steps)
+        self.run_ptr = np.asarray(run_ptr, dtype=np.int64)
+        self.rows = np.asarray(rows, dtype=np.int32)
+        self.adopt_steps = np.asarray(adopt_steps, dtype=np.int16)
+        self.lapse_steps = None if lapse_steps is None else np.asarray(lapse_steps, np.int16)
+        self.model = model
+        self.seeds = tuple(seeds)
+        for a in (self.run_ptr, self.rows, self.adopt_steps, self.lapse_steps):
+            if a is not None:
+                a.flags.writeable = False
+
+    @property
+    def n_nodes(self) -> int:
+        """Number of nodes in the graph."""
+        return len(self.nodes)
+
+    @cached_property
+    def _run_of(self) -> npt.NDArray[np.int64]:
+        return np.repeat(np.arange(self.runs), np.diff(self.run_ptr))
+
+    def _curves(self, rows_mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
+        keep = np.ones(self.rows.shape[0], dtype=bool) if rows_mask is None else rows_mask
+        counts = np.zeros((self.runs, self.steps + 2), dtype=np.int32)
+        np.add.at(counts, (self._run_of[keep], self.adopt_steps[keep]), 1)
+        if self.lapse_steps is not None:
+            lapsed = keep & (self.lapse_steps >= 0)
+            np.add.at(counts, (self._run_of[lapsed], self.lapse_steps[lapsed]), -1)
+        out: npt.NDArray[np.int32] = np.cumsum(counts, axis=1)[:, : self.steps + 1]
+        return out
+
+    @cached_property
+    def counts(self) -> npt.NDArray[np.int32]:
+        """Adopters at each step of each run, shape ``(runs, steps + 1)``."""
+        out = self._curves()
+        out.flags.writeable = False
+        return out
+
+    def mean_curve(self) -> FloatArray:
+        """Mean number of adopters at each step (over runs).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> simulate(nx.path_graph(3), seeds=[1], p=0.0, runs=4, steps=2, rng=0).mean_curve()
+        array([1., 1., 1.])
+        """
+        mean: FloatArray = np.asarray(self.counts.mean(axis=0), dtype=np.float64)
+        return mean
+
+    def quantile_curves(self, q: Sequence[float] = (0.1, 0.5, 0.9)) -> FloatArray:
+        """Quantiles of the number of adopters at each step, shape ``(len(q), steps + 1)``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(3), seeds=[1], p=1.0, runs=4, steps=1, rng=0)
+        >>> res.quantile_curves([0.5]).tolist()
+        [[1.0, 3.0]]
+        """
+        qs = np.asarray(q, dtype=np.float64)
+        if qs.ndim != 1 or np.any((qs < 0) | (qs > 1)) or not np.all(np.isfinite(qs)):
+            msg = f"q: expected quantiles between 0 and 1, got {list(q)!r}"
+            raise SpreadError(msg)
+        out: FloatArray = np.quantile(self.counts, qs, axis=0)
+        return out
+
+    def final_size(self) -> npt.NDArray[np.int32]:
+        """Adopters at the last step of each run.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=5, rng=0).final_size().tolist()
+        [3, 3]
+        """
+        return np.asarray(self.counts[:, -1])
+
+    def adoption_probability(self) -> dict[Hashable, float]:
+        """For each node, the share of runs in which it adopted (at any step).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=1, rng=0)
+        >>> res.adoption_probability()
+        {0: 1.0, 1: 1.0, 2: 0.0}
+        """
+        hits = np.bincount(self.rows, minlength=self.n_nodes) / max(self.runs, 1)
+        return {node: float(h) for node, h in zip(self.nodes, hits, strict=True)}
+
+    def _subset_mask(self, among: Iterable[Hashable] | None) -> tuple[Any, int]:
+        if among is None:
+            return None, self.n_nodes
+        index = {node: i for i, node in enumerate(self.nodes)}
+        wanted = np.zeros(self.n_nodes, dtype=bool)
+        for node in among:
+            if node not in index:
+                msg = f"among: {node!r} is not a node of the simulated graph"
+                raise SpreadError(msg)
+            wanted[index[node]] = True
+        size = int(wanted.sum())
+        if size == 0:
+            msg = "among: is empty"
+            raise SpreadError(msg)
+        return wanted[self.rows], size
+
+    def time_to(self, share: float, *, among: Iterable[Hashable] | None = None) -> FloatArray:
+        """For each run, the first step at which ``share`` of the region had adopted.
+
+        With ``among``, the share is of that subset.
+
+        Parameters
+        ----------
+        share
+            Fraction in (0, 1].
+        among
+            Node ids of a subset (e.g. one integrated care system's members);
+            the share is then of that subset.
+
+        Returns
+        -------
+        numpy.ndarray
+            One float per run; ``nan`` where the share was never reached within
+            the simulated steps.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(4), seeds=[0], p=1.0, runs=1, steps=5, rng=0)
+        >>> res.time_to(0.5).tolist(), res.time_to(1.0, among=[2, 3]).tolist()
+        ([1.0], [3.0])
+        """
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            msg = f"share: must be in (0, 1] (got {share!r})"
+            raise SpreadError(msg)
+        mask, size = self._subset_mask(among)
+        counts = self.counts if mask is None else self._curves(mask)
+        need = share * size - 1e-9
+        reached = counts >= need
+        first: FloatArray = np.argmax(reached, axis=1).astype(np.float64)
+        first[~reached.any(axis=1)] = np.nan
+        return first
+
+    def summary(self, shares: Sequence[float] = (0.5, 0.8)) -> dict[str, Any]:
+        """Headline numbers of the result.
+
+        Final size (mean, sd, 10/50/90 %), and for each share the median time to
+        reach it and the chance of reaching it.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> s = simulate(nx.path_graph(4), seeds=[0], p=1.0, runs=2, steps=5, rng=0).summary()
+        >>> s["final_size_mean"], s["time_to"]["0.5"]["median"], s["time_to"]["0.5"]["reached"]
+        (4.0, 1.0, 1.0)
+        """
+        final = self.final_size().astype(np.float64)
+        out: dict[str, Any] = {
+            "model": self.model,
+            "runs": self.runs,
+            "steps": self.steps,
+            "nodes": self.n_nodes,
+            "seeds": [str(s) for s in self.seeds],
+            "final_size_mean": float(final.mean()),
+            "final_size_sd": float(final.std(ddof=1)) if self.runs > 1 else 0.0,
+            "final_size_q10": float(np.quantile(final, 0.1)),
+            "final_size_q50": float(np.quantile(final, 0.5)),
+            "final_size_q90": float(np.quantile(final, 0.9)),
+            "time_to": {},
+        }
+        for share in shares:
+            t = self.time_to(share)
+            ok = ~np.isnan(t)
+            out["time_to"][f"{share:g}"] = {
+                "median": float(np.median(t[ok])) if ok.any() else None,
+                "reached": float(ok.mean()),
+            }
+        return out
+
+    def to_frame(self, q: Sequence[float] = (0.1, 0.5, 0.9)) -> Any:
+        """Per-step mean and quantiles as a :class:`pandas.DataFrame` (needs pandas).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=2, rng=0).to_frame().shape
+        (3, 5)
+        """
+        try:
+            import pandas as pd  # noqa: PLC0415 - optional dependency
+        except ImportError:
+            raise MissingDependencyError("pandas", "pandas") from None
+        quant = self.quantile_curves(q)
+        data: dict[str, Any] = {"step": np.arange(self.steps + 1), "mean": self.mean_curve()}
+        for qi, row in zip(q, quant, strict=True):
+            data[f"q{round(qi * 100):02d}"] = row
+        return pd.DataFrame(data)
+
+    def __repr__(self) -> str:
+        return (
+            f"<SpreadResult {self.model or 'model'}: {self.runs} runs x {self.steps} steps on "
+            f"{self.n_nodes} nodes, mean final size {float(self.final_size().mean()):.1f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        s = self.summary()
+        rows = [
+            ("model", s["model"]),
+            ("runs x steps", f"{self.runs} x {self.steps}"),
+            ("nodes", str(self.n_nodes)),
+            ("seeds", ", ".join(s["seeds"][:10]) + (" ..." if len(s["seeds"]) > 10 else "")),
+            (
+                "final size (mean, 10-90%)",
+                (
+                    f"{s['final_size_mean']:.1f} "
+                    f"({s['final_size_q10']:.0f} to {s['final_size_q90']:.0f})"
+                ),
+            ),
+        ]
+        for share, t in s["time_to"].items():
+            med = "not reached" if t["median"] is None else f"step {t['median']:g}"
+            rows.append((f"time to {float(share):.0%}", f"{med} (reached in {t['reached']:.0%})"))
+        cell = "<tr><th style='text-align:left'>{}</th><td>{}</td></tr>"
+        body = "".join(cell.format(html.escape(k), html.escape(str(v))) for k, v in rows)
+        return f"<table><caption>SpreadResult</caption>{body}</table>"
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Save to a ``.npz`` file atomically (a failed save leaves the old file).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib, networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(3), seeds=[0], p=0.5, runs=5, steps=2, rng=0)
+        >>> p = res.save(pathlib.Path(tempfile.mkdtemp()) / "r.npz")
+        >>> SpreadResult.load(p).counts.tolist() == res.counts.tolist()
+        True
+        """
+        meta = {
+            "format": FORMAT, "version": VERSION, "runs": self.runs, "steps": self.steps,
+            "model": self.model, "nodes": [_jsonable(n) for n in self.nodes],
+            "seeds": [_jsonable(n) for n in self.seeds],
+        }  # fmt: skip
+        arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "adopt_steps": self.adopt_steps}
+        if self.lapse_steps is not None:
+            arrays["lapse_steps"] = self.lapse_steps
+        buf = _io.BytesIO()
+        np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+        return atomic_write_bytes(path, buf.getvalue())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> SpreadResult:
+        """Load a result saved with :meth:`save`.
+
+        Raises
+        ------
+        DataError
+            If the file is missing, not a saved result, or inconsistent.
+        """
+        source = os.fspath(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                meta = json.loads(str(data["meta"]))
+                arrays = {k: data[k] for k in data.files if k != "meta"}
+        except FileNotFoundError:
+            raise DataError(source, [Problem("", "no such file")]) from None
+        except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
+            msg = f"is not a saved SpreadResult ({type(exc).__name__}: {exc})"
+            raise DataError(source, [Problem("", msg)]) from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+            raise DataError(source, [Problem("", "is not a saved SpreadResult")])
+        if meta.get("version", 0) > VERSION:
+            msg = f"was saved by a newer safety_collab (version {meta.get('version')})"
+            raise DataError(source, [Problem("", msg)])
+        try:
+            res = cls(
+                [tuple(n) if isinstance(n, list) else n for n in meta["nodes"]],
+                runs=int(meta["runs"]), steps=int(meta["steps"]),
+                run_ptr=arrays["run_ptr"], rows=arrays["rows"],
+                adopt_steps=arrays["adopt_steps"], lapse_steps=arrays.get("lapse_steps"),
+                model=str(meta.get("model", "")),
+                seeds=[tuple(n) if isinstance(n, list) else n for n in meta.get("seeds", [])],
+            )  # fmt: skip
+            _check(res)
+        except (KeyError, TypeError, ValueError) as exc:
+            msg = f"is not a consistent SpreadResult ({exc})"
+            raise DataError(source, [Problem("", msg)]) from None
+        return res
+
+
+def _jsonable(node: Hashable) -> Any:
+    if isinstance(node, str | int | float | bool) or node is None:
+        return node
+    if isinstance(node, tuple):
+        return [_jsonable(x) for x in node]
+    return str(node)
+
+
+def _check(res: SpreadResult) -> None:
+    k = res.rows.shape[0]
+    if res.run_ptr.shape != (res.runs + 1,) or res.run_ptr[0] != 0 or res.run_ptr[-1] != k:
+        msg = "run_ptr does not match the runs and adoptions"
+        raise ValueError(msg)
+    if np.any(np.diff(res.run_ptr) < 0):
+        msg = "run_ptr decreases"
+        raise ValueError(msg)
+    if res.adopt_steps.shape != (k,) or (
+        k and (res.rows.min() < 0 or res.rows.max() >= res.n_nodes)
+    ):
+        msg = "rows or steps out of range"
+        raise ValueError(msg)
+    if k and (res.adopt_steps.min() < 0 or res.adopt_steps.max() > res.steps):
+        msg = "adoption steps out of range"
+        raise ValueError(msg)
+    if res.lapse_steps is not None and res.lapse_steps.shape != (k,):
+        msg = "lapse steps do not match the adoptions"
+        raise ValueError(msg)

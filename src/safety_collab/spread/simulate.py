@@ -1,0 +1,368 @@
+"""Monte Carlo simulation of spread: chunked, seeded per chunk, run anywhere.
+
+Runs are split into chunks of ``chunk_size``; chunk ``k`` draws from its own
+seed, ``SeedSequence(entropy, spawn_key=(..., k))``, and the built-in models run
+a chunk's runs one after another. So a result depends only on ``rng``,
+``runs``, ``chunk_size`` and the inputs: it is **bit-identical** whether the
+chunks run serially, in a :class:`concurrent.futures.ProcessPoolExecutor`, or on
+a Dask cluster (``distributed.Client(...).get_executor()``), and raising
+``runs`` leaves the earlier runs unchanged.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any
+
+import attrs
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from safety_collab._random import RngLike, as_seed_sequence
+from safety_collab.errors import MissingDependencyError, PluginError, SpreadError
+from safety_collab.spread.compiled import CompiledGraph, compile_graph
+from safety_collab.spread.models import Adoptions
+from safety_collab.spread.result import SpreadResult
+
+__all__ = ["DEFAULT_CHUNK", "MAX_STEPS", "chunk_seeds", "resolve_model", "simulate"]
+
+DEFAULT_CHUNK = 512
+"""Runs per chunk unless ``chunk_size`` says otherwise."""
+MAX_STEPS = 32_000
+"""Most steps a simulation may have (steps are stored as 16-bit integers)."""
+
+
+def _count(name: str, value: object, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
+        raise SpreadError(msg)
+    if value < lo or (hi is not None and value > hi):
+        allowed = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
+        msg = f"{name}: must be {allowed} (got {value!r})"
+        raise SpreadError(msg)
+    return int(value)
+
+
+def as_compiled(graph: object, *, probability: Any = None) -> CompiledGraph:
+    """A :class:`CompiledGraph` for ``graph`` (compiled from networkx if needed).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> as_compiled(nx.path_graph(3)).n_edges
+    4
+    """
+    if isinstance(graph, CompiledGraph):
+        if probability is not None:
+            msg = "probability: give it when compiling; this graph is compiled already"
+            raise SpreadError(msg)
+        return graph
+    if isinstance(graph, nx.Graph):
+        if graph.is_multigraph():
+            msg = "graph: multigraphs are not supported; collapse parallel edges first"
+            raise SpreadError(msg)
+        return compile_graph(graph, probability=probability)
+    msg = f"graph: expected a networkx graph or a CompiledGraph, got {type(graph).__name__}"
+    raise SpreadError(msg)
+
+
+def resolve_model(model: object, params: dict[str, Any]) -> tuple[str, Any]:
+    """The model object for a name (from the registry) or object, with ``params`` applied.
+
+    Parameters go to the model's fields (``p=0.05`` for the independent
+    cascade); a model that is not an attrs class takes none.
+
+    Examples
+    --------
+    >>> name, m = resolve_model("independent_cascade", {"p": 0.1})
+    >>> name, m.p
+    ('independent_cascade (p=0.1)', 0.1)
+    """
+    if isinstance(model, str):
+        from safety_collab.plugins import spread_models  # noqa: PLC0415 - avoids an import cycle
+
+        name, obj = model, spread_models()[model]
+    elif callable(model):
+        name, obj = getattr(model, "__name__", type(model).__name__), model
+    else:
+        msg = f"model: expected a model name or a spread model, got {type(model).__name__}"
+        raise SpreadError(msg)
+    if params:
+        if not attrs.has(type(obj)):
+            msg = f"model {name!r} takes no parameters (got {', '.join(sorted(params))})"
+            raise SpreadError(msg)
+        fields = {a.name for a in attrs.fields(type(obj)) if a.init}  # type: ignore[arg-type]
+        unknown = sorted(set(params) - fields)
+        if unknown:
+            allowed = ", ".join(sorted(fields)) or "none"
+            names = ", ".join(map(repr, unknown))
+            msg = f"model {name!r} has no parameter {names}; it takes: {allowed}"
+            raise SpreadError(msg)
+        obj = attrs.evolve(obj, **params)  # type: ignore[misc]
+    desc = name if not attrs.has(type(obj)) else f"{name} {_params_text(obj)}".strip()
+    return desc, obj
+
+
+def _params_text(obj: Any) -> str:
+    parts = []
+    for a in attrs.fields(type(obj)):
+        value = getattr(obj, a.name)
+        if attrs.has(type(value)):
+            value = f"{type(value).__name__}({_params_text(value)})"
+        parts.append(f"{a.name}={value}")
+    return "(" + ", ".join(parts) + ")" if parts else ""
+
+
+def chunk_seeds(
+    rng: RngLike, runs: int, chunk_size: int
+) -> list[tuple[np.random.SeedSequence, int]]:
+    """The ``(seed, runs)`` of each chunk: chunk ``k``'s seed has spawn key ``(..., k)``.
+
+    Examples
+    --------
+    >>> [(s.spawn_key, n) for s, n in chunk_seeds(7, 5, 2)]
+    [((0,), 2), ((1,), 2), ((2,), 1)]
+    """
+    root = as_seed_sequence(rng)
+    out = []
+    for k, start in enumerate(range(0, runs, chunk_size)):
+        seq = np.random.SeedSequence(
+            root.entropy, spawn_key=(*root.spawn_key, k), pool_size=root.pool_size
+        )
+        out.append((seq, min(chunk_size, runs - start)))
+    return out
+
+
+def _run_chunk(
+    model: Any, graph: CompiledGraph, seeds: npt.NDArray[np.int32], *,
+    seed: np.random.SeedSequence, runs: int, steps: int,
+) -> Adoptions:  # fmt: skip
+    """One chunk (module level so that executors can pickle it)."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    out = model(graph, seeds=seeds, rng=rng, runs=runs, steps=steps)
+    return out if isinstance(out, Adoptions) else _from_dense(out, runs, graph.n_nodes)
+
+
+def _from_dense(out: object, runs: int, n: int) -> Adoptions:
+    arr = np.asarray(out)
+    if arr.shape != (runs, n) or not np.issubdtype(arr.dtype, np.integer):
+        msg = (
+            f"expected Adoptions or an integer array of shape ({runs}, {n}), "
+            f"got {arr.dtype} {arr.shape}"
+        )
+        raise TypeError(msg)
+    return Adoptions.from_dense(arr)
+
+
+def _check_output(
+    a: Adoptions, runs: int, steps: int, n: int, seeds: npt.NDArray[np.int32]
+) -> str | None:
+    if a.run_ptr.shape != (runs + 1,):
+        return f"run_ptr of shape {a.run_ptr.shape}, expected ({runs + 1},)"
+    k = a.rows.shape[0]
+    if a.steps.shape != (k,) or int(a.run_ptr[-1]) != k or int(a.run_ptr[0]) != 0:
+        return "rows, steps and run_ptr of inconsistent lengths"
+    if k and (int(a.rows.min()) < 0 or int(a.rows.max()) >= n):
+        return f"a row outside 0..{n - 1}"
+    if k and (int(a.steps.min()) < 0 or int(a.steps.max()) > steps):
+        return f"an adoption step outside 0..{steps}"
+    return None
+
+
+def simulate(
+    graph: nx.Graph[Any] | CompiledGraph,
+    seeds: Iterable[Hashable] | str,
+    *,
+    model: str | Callable[..., Any] = "independent_cascade",
+    runs: int = 1000,
+    steps: int = 20,
+    rng: RngLike = None,
+    executor: cf.Executor | None = None,
+    progress: bool = False,
+    chunk_size: int = DEFAULT_CHUNK,
+    probability: Any = None,
+    k: int | None = None,
+    **params: Any,
+) -> SpreadResult:
+    """Simulate how an intervention spreads from ``seeds`` over ``graph``, many times.
+
+    Parameters
+    ----------
+    graph
+        A networkx graph (compiled on the fly; see ``probability``) or a
+        :class:`~safety_collab.spread.CompiledGraph` to reuse.
+    seeds
+        Node ids that adopt at step 0, or the name of a seeding strategy (then
+        ``k`` says how many seeds it picks).
+    model
+        A registered model name (``"independent_cascade"``, ``"linear_threshold"``,
+        ``"bass"``, ``"facilitated"``, ``"lapse"`` or a plugin's) or a model object.
+    runs, steps
+        How many runs (>= 1) and steps per run (1 to 32,000).
+    rng
+        Seed (SPEC 7): None, an int, a SeedSequence or a Generator.
+    executor
+        Any :class:`concurrent.futures.Executor` to run chunks on (processes,
+        threads, ``distributed.Client(...).get_executor()``); ``None`` runs them
+        here. The result is the same either way. A chunk whose worker dies is
+        recomputed here from its own seed.
+    progress
+        Show a progress bar over chunks (tqdm).
+    chunk_size
+        Runs per chunk (part of what the result depends on).
+    probability
+        How to compile a networkx graph: see :func:`~safety_collab.spread.compile_graph`.
+    k
+        Number of seeds when ``seeds`` names a strategy.
+    **params
+        Model parameters, e.g. ``p=0.05`` for the independent cascade.
+
+    Returns
+    -------
+    SpreadResult
+
+    Raises
+    ------
+    SpreadError
+        For an unknown seed node, a parameter out of range (``p`` outside
+        [0, 1], negative runs or steps), an empty graph or NaN weights.
+    PluginError
+        If a plugin model fails or returns something invalid.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> G = sc.graphs.collaboration_graph(sc.west_midlands())
+    >>> res = simulate(G, ["RRK", "RKB"], model="independent_cascade", p=0.1, runs=500,
+    ...                steps=8, rng=7)
+    >>> res.runs, res.final_size().min() >= 2
+    (500, np.True_)
+    >>> simulate(G, ["RRK"], p=0.1, runs=50, rng=7).counts.tolist() == simulate(
+    ...     G, ["RRK"], p=0.1, runs=50, rng=7).counts.tolist()
+    True
+    """
+    runs = _count("runs", runs, 1)
+    steps = _count("steps", steps, 1, MAX_STEPS)
+    chunk_size = _count("chunk_size", chunk_size, 1)
+    cg = as_compiled(graph, probability=probability)
+    desc, model_obj = resolve_model(model, params)
+    root = as_seed_sequence(rng)
+    chunks = chunk_seeds(root, runs, chunk_size)
+    if isinstance(seeds, str):
+        from safety_collab.plugins import seed_strategies  # noqa: PLC0415
+
+        strategy = seed_strategies()[seeds]
+        n_seeds = _count("k", 5 if k is None else k, 1, cg.n_nodes)
+        # the strategy draws from its own stream, apart from every chunk's
+        pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 2**32 - 1))
+        pick_rng = np.random.default_rng(pick)
+        seed_rows = np.asarray(strategy(cg, k=n_seeds, model=model_obj, rng=pick_rng), np.int32)
+        seed_ids: tuple[Hashable, ...] = tuple(cg.nodes[int(i)] for i in seed_rows)
+    else:
+        if k is not None:
+            msg = "k: only used when seeds names a seeding strategy"
+            raise SpreadError(msg)
+        seed_ids = tuple(seeds)
+        seed_rows = cg.rows(seed_ids)
+
+    outputs = _run_all(model_obj, desc, cg, seed_rows, chunks, steps, executor, progress)
+    run_ptr = [np.zeros(1, np.int64)]
+    offset = 0
+    for a in outputs:
+        run_ptr.append(a.run_ptr[1:] + offset)
+        offset += int(a.run_ptr[-1])
+    lapses = [a.lapses for a in outputs]
+    return SpreadResult(
+        cg.nodes,
+        runs=runs,
+        steps=steps,
+        run_ptr=np.concatenate(run_ptr),
+        rows=np.concatenate([a.rows for a in outputs]),
+        adopt_steps=np.concatenate([a.steps for a in outputs]),
+        lapse_steps=None if any(x is None for x in lapses) else np.concatenate(lapses),  # type: ignore[arg-type]
+        model=desc,
+        seeds=seed_ids,
+    )
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    if not enabled:
+        return None
+    try:
+        from tqdm.auto import tqdm  # noqa: PLC0415 - optional
+    except ImportError:
+        raise MissingDependencyError("progress", "tqdm") from None
+    return tqdm(total=total, unit="chunk", desc="simulating")
+
+
+def _run_all(
+    model: Any, desc: str, cg: CompiledGraph, seeds: npt.NDArray[np.int32],
+    chunks: list[tuple[np.random.SeedSequence, int]], steps: int,
+    executor: cf.Executor | None, progress: bool,
+) -> list[Adoptions]:  # fmt: skip
+    bar = _progress(len(chunks), progress)
+    results: list[Adoptions | None] = [None] * len(chunks)
+    try:
+        if executor is None:
+            for i, (seq, n) in enumerate(chunks):
+                results[i] = _guarded(model, desc, cg, seeds, seq, n, steps)
+                if bar is not None:
+                    bar.update(1)
+        else:
+            futures = {
+                executor.submit(_run_chunk, model, cg, seeds, seed=seq, runs=n, steps=steps): i
+                for i, (seq, n) in enumerate(chunks)
+            }
+            for fut in cf.as_completed(futures):
+                i = futures[fut]
+                seq, n = chunks[i]
+                try:
+                    out = fut.result()
+                except (cf.process.BrokenProcessPool, cf.CancelledError, OSError, EOFError):
+                    # the worker died: recompute the chunk here from its own seed
+                    out = _guarded(model, desc, cg, seeds, seq, n, steps)
+                except Exception as exc:
+                    if _is_worker_loss(exc):
+                        out = _guarded(model, desc, cg, seeds, seq, n, steps)
+                    else:
+                        raise _model_error(desc, exc) from exc
+                results[i] = out
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    final: list[Adoptions] = []
+    for (_, n), a in zip(chunks, results, strict=True):
+        assert a is not None
+        problem = _check_output(a, n, steps, cg.n_nodes, seeds)
+        if problem:
+            msg = f"spread model {desc!r} returned {problem}"
+            raise PluginError(msg)
+        final.append(a)
+    return final
+
+
+def _is_worker_loss(exc: BaseException) -> bool:
+    name = type(exc).__name__
+    return name in {"KilledWorker", "CommClosedError", "StreamClosedError", "BrokenProcessPool"}
+
+
+def _model_error(desc: str, exc: BaseException) -> BaseException:
+    if isinstance(exc, SpreadError | PluginError):
+        return exc
+    return PluginError(f"spread model {desc!r} raised {type(exc).__name__}: {exc}")
+
+
+def _guarded(
+    model: Any, desc: str, cg: CompiledGraph, seeds: npt.NDArray[np.int32],
+    seq: np.random.SeedSequence, n: int, steps: int,
+) -> Adoptions:  # fmt: skip
+    try:
+        return _run_chunk(model, cg, seeds, seed=seq, runs=n, steps=steps)
+    except (SpreadError, PluginError):
+        raise
+    except Exception as exc:
+        raise _model_error(desc, exc) from exc
