@@ -152,7 +152,8 @@ class SpreadResult:
         --------
         >>> import networkx as nx
         >>> from safety_collab.spread import simulate
-        >>> simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=5, rng=0).final_size().tolist()
+        >>> res = simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=5, rng=0)
+        >>> res.final_size().tolist()
         [3, 3]
         """
         return np.asarray(self.counts[:, -1])
