@@ -97,22 +97,52 @@ class SpreadResult:
     def _run_of(self) -> npt.NDArray[np.int64]:
         return np.repeat(np.arange(self.runs), np.diff(self.run_ptr))
 
+    @cached_property
+    def _last(self) -> int:
+        """The last step at which anything happened (later steps repeat it)."""
+        last = int(self.adopt_steps.max()) if self.adopt_steps.size else 0
+        if self.lapse_steps is not None and self.lapse_steps.size:
+            last = max(last, int(self.lapse_steps.max()))
+        return min(last, self.steps)
+
     def _curves(self, rows_mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
+        """Adopters per run and step, up to :attr:`_last` only (runs x (last + 1))."""
+        width = self._last + 1
         keep = np.ones(self.rows.shape[0], dtype=bool) if rows_mask is None else rows_mask
-        counts = np.zeros((self.runs, self.steps + 2), dtype=np.int32)
-        np.add.at(counts, (self._run_of[keep], self.adopt_steps[keep]), 1)
+        cells = self.runs * (width + 1)
+        flat = self._run_of[keep] * (width + 1) + self.adopt_steps[keep]
+        counts = np.bincount(flat, minlength=cells).astype(np.int32)
         if self.lapse_steps is not None:
             lapsed = keep & (self.lapse_steps >= 0)
-            np.add.at(counts, (self._run_of[lapsed], self.lapse_steps[lapsed]), -1)
-        out: npt.NDArray[np.int32] = np.cumsum(counts, axis=1)[:, : self.steps + 1]
+            gone = self._run_of[lapsed] * (width + 1) + self.lapse_steps[lapsed]
+            counts -= np.bincount(gone, minlength=cells).astype(np.int32)
+        grid = counts.reshape(self.runs, width + 1)
+        out: npt.NDArray[np.int32] = np.cumsum(grid, axis=1, dtype=np.int32)[:, :width]
         return out
 
     @cached_property
-    def counts(self) -> npt.NDArray[np.int32]:
-        """Adopters at each step of each run, shape ``(runs, steps + 1)``."""
+    def _trimmed(self) -> npt.NDArray[np.int32]:
         out = self._curves()
         out.flags.writeable = False
         return out
+
+    def _pad(self, curves: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        """Extend per-step columns from the last event to the last step (values repeat)."""
+        missing = self.steps + 1 - curves.shape[-1]
+        if missing <= 0:
+            return curves
+        tail = np.repeat(curves[..., -1:], missing, axis=-1)
+        return np.concatenate([curves, tail], axis=-1)
+
+    @property
+    def counts(self) -> npt.NDArray[np.int32]:
+        """Adopters at each step of each run, shape ``(runs, steps + 1)``.
+
+        This is dense: for many runs of many steps prefer :meth:`mean_curve`,
+        :meth:`final_size` and :meth:`time_to`, which only look as far as the
+        last step at which anything happened.
+        """
+        return self._pad(self._trimmed)
 
     def mean_curve(self) -> FloatArray:
         """Mean number of adopters at each step (over runs).
@@ -124,7 +154,7 @@ class SpreadResult:
         >>> simulate(nx.path_graph(3), seeds=[1], p=0.0, runs=4, steps=2, rng=0).mean_curve()
         array([1., 1., 1.])
         """
-        mean: FloatArray = np.asarray(self.counts.mean(axis=0), dtype=np.float64)
+        mean: FloatArray = self._pad(np.asarray(self._trimmed.mean(axis=0), dtype=np.float64))
         return mean
 
     def quantile_curves(self, q: Sequence[float] = (0.1, 0.5, 0.9)) -> FloatArray:
@@ -142,7 +172,7 @@ class SpreadResult:
         if qs.ndim != 1 or np.any((qs < 0) | (qs > 1)) or not np.all(np.isfinite(qs)):
             msg = f"q: expected quantiles between 0 and 1, got {list(q)!r}"
             raise SpreadError(msg)
-        out: FloatArray = np.quantile(self.counts, qs, axis=0)
+        out: FloatArray = self._pad(np.quantile(self._trimmed, qs, axis=0))
         return out
 
     def final_size(self) -> npt.NDArray[np.int32]:
@@ -156,7 +186,7 @@ class SpreadResult:
         >>> res.final_size().tolist()
         [3, 3]
         """
-        return np.asarray(self.counts[:, -1])
+        return np.asarray(self._trimmed[:, -1])
 
     def adoption_probability(self) -> dict[Hashable, float]:
         """For each node, the share of runs in which it adopted (at any step).
@@ -219,7 +249,7 @@ class SpreadResult:
             msg = f"share: must be in (0, 1] (got {share!r})"
             raise SpreadError(msg)
         mask, size = self._subset_mask(among)
-        counts = self.counts if mask is None else self._curves(mask)
+        counts = self._trimmed if mask is None else self._curves(mask)
         need = share * size - 1e-9
         reached = counts >= need
         first: FloatArray = np.argmax(reached, axis=1).astype(np.float64)
