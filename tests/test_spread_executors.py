@@ -19,7 +19,7 @@ MAIN_PID = os.getpid()
 class DiesInWorkers:
     """Independent cascade that kills any worker process that runs it (not the main one)."""
 
-    inner: IndependentCascade = IndependentCascade(p=0.2)
+    inner: IndependentCascade = attrs.field(factory=lambda: IndependentCascade(p=0.2))
 
     def __call__(self, graph, /, *, seeds, rng, runs, steps):  # type: ignore[no-untyped-def]
         if os.getpid() != MAIN_PID:

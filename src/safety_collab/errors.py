@@ -27,15 +27,18 @@ import attrs
 
 __all__ = [
     "DataError",
+    "EntitlementError",
     "MissingDependencyError",
     "ModelError",
     "ParameterError",
     "PluginError",
+    "PortfolioError",
     "Problem",
     "SPCError",
     "SafetyCollabError",
     "SpreadError",
     "UnknownIdError",
+    "WorkflowError",
     "closest",
 ]
 
@@ -291,3 +294,108 @@ class SpreadError(ParameterError):
     >>> issubclass(SpreadError, ValueError)
     True
     """
+
+
+class WorkflowError(SafetyCollabError, ValueError):
+    """A step the innovation exchange's workflow does not allow.
+
+    Raised for a transition the state machine forbids (the message names the
+    proposal, its current state, the state asked for and the states it may go
+    to), a second submission of the same proposal id, or an event dated before
+    the proposal's previous one. ``proposal``, ``current`` and ``requested``
+    hold the proposal id and the two states' values, where they apply.
+
+    Examples
+    --------
+    >>> err = WorkflowError("proposal 'p1' cannot go from 'submitted' to 'funded'",
+    ...                     proposal="p1", current="submitted", requested="funded")
+    >>> err.current, err.requested
+    ('submitted', 'funded')
+    >>> isinstance(err, ValueError)
+    True
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        proposal: str | None = None,
+        current: str | None = None,
+        requested: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.proposal = proposal
+        self.current = current
+        self.requested = requested
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        kwargs = {"proposal": self.proposal, "current": self.current, "requested": self.requested}
+        return (_rebuild_workflow_error, (type(self), self.message, kwargs))
+
+
+def _rebuild_workflow_error(
+    cls: type[WorkflowError], message: str, kwargs: dict[str, str | None]
+) -> WorkflowError:
+    return cls(message, **kwargs)
+
+
+class EntitlementError(WorkflowError):
+    """An organisation tried to use the innovation exchange without being entitled to.
+
+    Only members whose tier reaches the collaborative's ``exchange_min_tier``
+    may propose. ``organisation`` is the organisation's id.
+
+    Examples
+    --------
+    >>> err = EntitlementError("'RRK' may not propose", organisation="RRK")
+    >>> err.organisation, isinstance(err, WorkflowError)
+    ('RRK', True)
+    """
+
+    def __init__(self, message: str, *, organisation: str) -> None:
+        super().__init__(message)
+        self.organisation = organisation
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_entitlement_error, (type(self), self.message, self.organisation))
+
+
+def _rebuild_entitlement_error(
+    cls: type[EntitlementError], message: str, organisation: str
+) -> EntitlementError:
+    return cls(message, organisation=organisation)
+
+
+class PortfolioError(SafetyCollabError, ValueError):
+    """No portfolio meets the conditions asked for, such as covering every priority.
+
+    ``uncovered`` names the priorities that cannot be covered within the budget.
+
+    Examples
+    --------
+    >>> err = PortfolioError("no proposal addresses priority 'mental-health'",
+    ...                      uncovered=("mental-health",))
+    >>> err.uncovered
+    ('mental-health',)
+    """
+
+    def __init__(self, message: str, *, uncovered: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.message = message
+        self.uncovered = tuple(uncovered)
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_portfolio_error, (type(self), self.message, self.uncovered))
+
+
+def _rebuild_portfolio_error(
+    cls: type[PortfolioError], message: str, uncovered: tuple[str, ...]
+) -> PortfolioError:
+    return cls(message, uncovered=uncovered)

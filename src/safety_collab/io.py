@@ -102,6 +102,9 @@ _MIGRATIONS: dict[int, Migration] = {}
 """``{n: f}``: ``f`` turns the data of schema ``n`` into that of schema ``n + 1``."""
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATETIME_RE = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:\d{2}(:\d{2})?)?$"
+)
 
 # ------------------------------------------------------------------ the converter
 
@@ -190,6 +193,32 @@ def _structure_date(obj: object, _t: object) -> dt.date:
     raise TypeError(msg)
 
 
+def _structure_datetime(obj: object, _t: object) -> dt.datetime:
+    """A date and time with a UTC offset (ISO 8601 text, or a TOML offset date-time), in UTC."""
+    if isinstance(obj, dt.datetime):
+        value = obj
+    elif isinstance(obj, str) and _DATETIME_RE.fullmatch(obj):
+        try:
+            value = dt.datetime.fromisoformat(obj)
+        except ValueError as exc:
+            msg = f"invalid date and time {obj!r}: {exc}"
+            raise ValueError(msg) from None
+    else:
+        msg = (
+            "expected an ISO 8601 date and time with a UTC offset "
+            f"(YYYY-MM-DDTHH:MM:SS+00:00), got {_got(obj)}"
+        )
+        raise TypeError(msg)
+    if value.utcoffset() is None:
+        msg = f"date and time {_shown(obj)} has no UTC offset; add one, e.g. +00:00 or Z"
+        raise ValueError(msg)
+    return value.astimezone(dt.UTC)
+
+
+def _unstructure_datetime(value: dt.datetime) -> str:
+    return value.isoformat()
+
+
 def _is_enum(t: Any) -> bool:
     return isinstance(t, type) and issubclass(t, enum.Enum)
 
@@ -228,6 +257,9 @@ def _make_converter() -> cattrs.Converter:
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(dt.date, _structure_date)
     conv.register_unstructure_hook(dt.date, dt.date.isoformat)
+    # No field of the collaborative is a date-time; the innovation exchange's history is.
+    conv.register_structure_hook(dt.datetime, _structure_datetime)
+    conv.register_unstructure_hook(dt.datetime, _unstructure_datetime)
     conv.register_structure_hook_factory(_is_enum, _enum_hook)
 
     def seq_hook(t: Any) -> Callable[[object, object], Any]:
@@ -397,23 +429,40 @@ def from_data(
 
 
 def _migrate(fields: dict[str, Any], source: str) -> dict[str, Any]:
+    return _migrate_schema(fields, source, newest=SCHEMA_VERSION, migrations=_MIGRATIONS)
+
+
+def _migrate_schema(
+    fields: dict[str, Any], source: str, *, newest: int, migrations: Mapping[int, Migration]
+) -> dict[str, Any]:
+    """Pop ``schema_version`` from ``fields`` and migrate them up to schema ``newest``."""
     version = fields.pop("schema_version", None)
     if version is None:
-        msg = f"required field missing (this version writes schema_version = {SCHEMA_VERSION})"
+        msg = f"required field missing (this version writes schema_version = {newest})"
         raise DataError(source, [Problem("$.schema_version", msg)])
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         msg = f"expected a positive integer, got {_shown(version)}"
         raise DataError(source, [Problem("$.schema_version", msg)])
-    if version > SCHEMA_VERSION:
+    if version > newest:
         msg = (
             f"written by a newer safety_collab (schema version {version}); this version reads "
-            f"schema versions up to {SCHEMA_VERSION}: upgrade safety_collab to read it"
+            f"schema versions up to {newest}: upgrade safety_collab to read it"
         )
         raise DataError(source, [Problem("$.schema_version", msg)])
-    while version < SCHEMA_VERSION:
-        fields = _MIGRATIONS[version](fields)
+    while version < newest:
+        fields = migrations[version](fields)
         version += 1
     return fields
+
+
+def _structure_as(fields: object, cls: type[T], source: str) -> T:
+    """Structure plain data into ``cls`` with the strict converter; problems become a DataError."""
+    try:
+        return _CONVERTER.structure(fields, cls)
+    except (ClassValidationError, IterableValidationError, ModelError) as exc:
+        raise DataError(source, _problems(exc, "$")) from None
+    except RecursionError:
+        raise DataError(source, [Problem("$", "data is nested too deeply")]) from None
 
 
 # ------------------------------------------------------------------ text ↔ data
@@ -598,6 +647,11 @@ def loads(
       $.schema_version: written by a newer safety_collab (schema version 99); ...
     """
     fmt = _check_format(format, source)
+    return from_data(_parse(_decode(text, source), fmt, source), source=source, base=base)
+
+
+def _decode(text: str | bytes, source: str) -> str:
+    """The text of a document: size-checked, decoded from UTF-8 if bytes, without NULs."""
     if isinstance(text, bytes | bytearray):
         raw = bytes(text)
         if len(raw) > MAX_BYTES:
@@ -611,7 +665,7 @@ def loads(
         _too_big(len(text), source)
     if "\x00" in text:
         raise DataError(source, [Problem("", "contains a NUL character; is it a binary file?")])
-    return from_data(_parse(text, fmt, source), source=source, base=base)
+    return text
 
 
 def _size(n: int) -> str:
@@ -664,6 +718,11 @@ def load(
     """
     source = os.fspath(path)
     fmt = _check_format(format, source) if format is not None else format_for_path(path)
+    return loads(_read_path(path, source), fmt, source=source, base=base)
+
+
+def _read_path(path: str | os.PathLike[str], source: str) -> bytes:
+    """The bytes of a file, at most :data:`MAX_BYTES` of them; failures become a DataError."""
     try:
         size = os.stat(path).st_size
         raw = b""
@@ -685,7 +744,7 @@ def load(
         raise DataError(source, [Problem("", f"is not a usable path ({exc})")]) from None
     if max(size, len(raw)) > MAX_BYTES:
         _too_big(max(size, len(raw)), source)
-    return loads(raw, fmt, source=source, base=base)
+    return raw
 
 
 def dumps(
