@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import safety_collab as sc
 
@@ -94,3 +97,142 @@ def test_usage_error_exits_2() -> None:
     res = run("no-such-command")
     assert res.returncode == 2
     assert "No such command" in res.stderr
+
+
+# ------------------------------------------------------------------ spread and friends
+
+
+def test_spread_with_given_seeds_prints_the_summary() -> None:
+    res = run("spread", "--seeds", "RRK,RKB", "--runs", "300", "--steps", "6", "--no-progress")
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert "30 member organisations; seeds (given): RRK, RKB; 300 runs" in out
+    assert "   0              2.0         2 to 2      7%" in out
+    assert "Time to 50% of the region:" in out
+    assert "Time to 80% of the region:" in out
+    assert "  Birmingham and Solihull" in out
+    assert res.stderr == ""
+
+
+def test_spread_json_and_csv_outputs(tmp_path: Path) -> None:
+    csv_path = tmp_path / "curve.csv"
+    res = run(
+        "spread",
+        "--seeds",
+        "RRK",
+        "--runs",
+        "200",
+        "--steps",
+        "4",
+        "--json",
+        "--csv",
+        str(csv_path),
+        "--param",
+        "p=0.3",
+    )
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert report["seeds"] == ["RRK"]
+    assert report["model"] == "independent_cascade (p=0.3)"
+    assert [r["step"] for r in report["steps"]] == [0, 1, 2, 3, 4]
+    assert report["steps"][0] == {"step": 0, "mean": 1.0, "q10": 1.0, "q90": 1.0}
+    lines = csv_path.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "step,mean,q10,q90"
+    assert lines[1] == "0,1,1,1"
+    assert len(lines) == 6
+    # the same seed gives the same numbers
+    again = run(
+        "spread", "--seeds", "RRK", "--runs", "200", "--steps", "4", "--json", "--param", "p=0.3"
+    )
+    assert json.loads(again.stdout) == report
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["spread", "--seeds", "RRX"], "error: seeds: 'RRX' is not a node of the graph"),
+        (["spread", "--seeds", "RRK", "--model", "sir"], "error: unknown spread model 'sir'"),
+        (
+            ["spread", "--seeds", "RRK", "--param", "p=2"],
+            "error: p: must be a probability between 0 and 1 (got 2)",
+        ),
+        (
+            ["spread", "--seeds", "RRK", "--param", "nonsense"],
+            "error: --param: expected key=value, got 'nonsense'",
+        ),
+        (["spread", "--runs", "0"], "Invalid value for '--runs'"),
+        (["entitlements", "RKK"], "error: unknown organisation 'RKK'"),
+        (["graph", "--out", "x.png"], "cannot tell the graph format from the suffix '.png'"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(args: list[str], message: str, tmp_path: Path) -> None:
+    res = run(*args, cwd=tmp_path)
+    assert res.returncode == 2, res.stdout
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_entitlements_command() -> None:
+    res = run("entitlements", "RRK")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == (
+        "University Hospitals Birmingham NHS Foundation Trust (RRK): tier 'enhanced'"
+    )
+    assert "innovation exchange: may propose" in res.stdout
+    data = json.loads(run("entitlements", "RXK", "--json").stdout)
+    assert data["tier"] == "standard"
+    assert data["services"] == []
+    host = run("entitlements", "wmahsn")
+    assert "is not a member: it may use nothing." in host.stdout
+
+
+@pytest.mark.parametrize("suffix", [".graphml", ".gexf", ".json"])
+def test_graph_command_writes_a_readable_graph(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"wm{suffix}"
+    res = run("graph", "--out", str(out))
+    assert res.returncode == 0, res.stderr
+    G = sc.graphs.read_graph(out)
+    assert G.number_of_nodes() == 30
+    assert res.stdout.startswith("wrote collaboration graph (30 nodes")
+    mem = run("graph", "--out", str(tmp_path / f"m{suffix}"), "--kind", "membership")
+    assert mem.returncode == 0, mem.stderr
+
+
+def test_spc_command(tmp_path: Path) -> None:
+    data = tmp_path / "falls.csv"
+    values = [9, 11, 10, 12, 9, 10, 11, 10, 9, 12, 10, 11, 7, 6, 7, 5, 6, 7, 6]
+    rows = "".join(f"2024-01-{i + 1:02d},{v}\n" for i, v in enumerate(values))
+    data.write_text("date,value\n" + rows, encoding="utf-8")
+    res = run("spc", str(data))
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == f"xmr chart of 19 points ({data})"
+    assert "variation: special cause improvement low" in res.stdout
+    report = json.loads(run("spc", str(data), "--json", "--phase", "12").stdout)
+    assert report["chart"] == "xmr"
+    assert report["points"][12]["centre"] == pytest.approx(44 / 7)
+    p = tmp_path / "p.csv"
+    p.write_text("events,denominator\n10,100\n12,100\n9,100\n", encoding="utf-8")
+    assert json.loads(run("spc", str(p), "--json").stdout)["chart"] == "p"
+
+
+@pytest.mark.parametrize(
+    ("content", "chart", "message"),
+    [
+        ("value\n1\nx\n", "auto", "line 3: column 'value': expected a number, got 'x'"),
+        ("events\n1\n2\n", "p", "p chart needs column(s) denominator"),
+        ("value,date\n1,2024-01-01,9\n", "auto", "line 2: expected 2 columns, found 3"),
+        ("", "auto", "is empty; expected a header row"),
+        (
+            "events,denominator\n5,4\n1,4\n",
+            "auto",
+            "events[0]: 5 events is more than the denominator 4",
+        ),
+    ],
+)
+def test_spc_bad_data(tmp_path: Path, content: str, chart: str, message: str) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(content, encoding="utf-8")
+    res = run("spc", str(path), "--chart", chart)
+    assert res.returncode == 2, res.stdout
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
