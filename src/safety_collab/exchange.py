@@ -111,6 +111,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_CRITERIA",
+    "EXAMPLE_FILE",
     "MAX_INVESTMENT",
     "SCHEMA_VERSION",
     "TRANSITIONS",
@@ -132,6 +133,7 @@ __all__ = [
     "builtin_scoring",
     "dump",
     "dumps",
+    "example_exchange",
     "from_data",
     "load",
     "loads",
@@ -594,6 +596,51 @@ class Exchange:
         wanted = {_as_state(s, "states") for s in states}
         return tuple(p for p in self.proposals if self._tracks[p.id].state in wanted)
 
+    def verify(self, collab: Collaborative) -> None:
+        """Check the exchange against its collaborative, as :meth:`submit` checks each proposal.
+
+        A file read with :func:`load` is checked only for a consistent
+        history; call this to check that it belongs to ``collab``, that every
+        proposer may propose, and that every proposal's priorities, theme and
+        intervention exist.
+
+        Raises
+        ------
+        ParameterError
+            If the exchange is another collaborative's.
+        EntitlementError
+            For the first proposal (in submission order) whose organisation may not propose.
+        ModelError
+            For the first proposal naming priorities, a theme or an
+            intervention the collaborative does not have (every problem of
+            that proposal is listed, under ``proposals[i]``).
+
+        Examples
+        --------
+        >>> import safety_collab as sc
+        >>> example_exchange().verify(sc.west_midlands())
+        >>> Exchange("elsewhere").verify(sc.west_midlands())
+        Traceback (most recent call last):
+        ...
+        safety_collab.errors.ParameterError: collab: this is the exchange of collaborative
+        'elsewhere', not of 'west-midlands'
+        """
+        self._check_collab(collab)
+        for i, proposal in enumerate(self.proposals):
+            _check_entitled(collab, proposal.organisation)
+            try:
+                _check_references(proposal, collab)
+            except ModelError as exc:
+                raise ModelError([p.under(f"proposals[{i}]") for p in exc.problems]) from None
+
+    def _check_collab(self, collab: Collaborative) -> None:
+        if collab.id != self.collaborative:
+            msg = (
+                f"collab: this is the exchange of collaborative {self.collaborative!r}, "
+                f"not of {collab.id!r}"
+            )
+            raise ParameterError(msg)
+
     # ---------------------------------------------------------------- steps
 
     def submit(
@@ -657,12 +704,7 @@ class Exchange:
         innovation exchange: it is not a member of West Midlands Patient Safety Collaborative
         """
         proposal = _need_proposal(proposal)
-        if collab.id != self.collaborative:
-            msg = (
-                f"collab: this is the exchange of collaborative {self.collaborative!r}, "
-                f"not of {collab.id!r}"
-            )
-            raise ParameterError(msg)
+        self._check_collab(collab)
         if proposal.id in self._tracks:
             state = self._tracks[proposal.id].state.value
             msg = (
@@ -1005,6 +1047,30 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Exchange
     source = os.fspath(path)
     fmt = _check_format(format, source) if format is not None else format_for_path(path)
     return loads(_read_path(path, source), fmt, source=source)
+
+
+EXAMPLE_FILE = "west_midlands_exchange.toml"
+"""The example exchange packaged with :mod:`safety_collab.datasets`."""
+
+
+def example_exchange() -> Exchange:
+    """A small, illustrative exchange of the embedded West Midlands collaborative.
+
+    Its proposals are invented to show the workflow and ranking (they are
+    not real submissions); it is what ``safety-collab rank`` uses when given
+    no file.
+
+    Examples
+    --------
+    >>> ex = example_exchange()
+    >>> ex.collaborative, len(ex.proposals) >= 8
+    ('west-midlands', True)
+    """
+    from importlib import resources  # noqa: PLC0415 - only needed here
+
+    source = f"safety_collab.datasets/{EXAMPLE_FILE}"
+    text = resources.files("safety_collab.datasets").joinpath(EXAMPLE_FILE).read_text("utf-8")
+    return loads(text, "toml", source=source)
 
 
 # ------------------------------------------------------------------ scoring
@@ -1467,6 +1533,9 @@ class Portfolio:
 DP_CELLS = 1 << 27
 """Largest dynamic programme (items x budget units x coverage states) solved as such."""
 
+_COVER_CHECK = 10
+"""Up to this many priorities, coverability is checked up front by an exact set-cover search."""
+
 _TOLERANCE = 1e-9
 """Branch and bound ignores improvements of the total score smaller than this."""
 
@@ -1603,6 +1672,13 @@ def select_portfolio(
     if need:
         _check_coverable(entries, costs, masks, wanted, cap)
     chosen, method = _knapsack(costs, values, masks, cap, need)
+    if chosen is None:
+        why = (
+            f"cannot cover all of the {len(wanted)} priorities together within the budget of "
+            f"{_money(cap)}, though each can be covered on its own: "
+            f"{', '.join(wanted)}"
+        )
+        raise PortfolioError(why, uncovered=wanted)
     selected = tuple(entries[i] for i in sorted(chosen, key=lambda i: entries[i].position))
     return Portfolio(
         selected=selected,
@@ -1697,7 +1773,7 @@ def _check_coverable(
         else:
             why = f"no proposal within the budget addresses {', '.join(missing)}"
         raise PortfolioError(head + why, uncovered=missing)
-    if len(wanted) > 16:
+    if len(wanted) > _COVER_CHECK:
         return  # too many to check jointly here; the search finds out
     covers = _min_covers(costs, masks, full)
     if covers.get(full, (budget + 1,))[0] <= budget:
@@ -1719,8 +1795,8 @@ def _check_coverable(
 
 def _knapsack(
     costs: Sequence[int], values: Sequence[float], masks: Sequence[int], budget: int, need: int
-) -> tuple[list[int], str]:
-    """Indices of the best affordable set covering ``need`` (assumed coverable), and the method."""
+) -> tuple[list[int] | None, str]:
+    """Indices of the best affordable set covering ``need`` (None if none can), and the method."""
     n = len(costs)
     free = [i for i in range(n) if costs[i] == 0 and (values[i] > 0 or masks[i] & need)]
     covered = 0
@@ -1744,6 +1820,11 @@ def _knapsack(
             got |= m[k]
         if got & need_rest != need_rest:
             chosen, method = _solve(c, v, m, budget, need_rest)
+            got = 0
+            for k in chosen:
+                got |= m[k]
+            if got & need_rest != need_rest or sum(c[k] for k in chosen) > budget:
+                return None, method  # only with more priorities than checked up front
     return free + [rest[k] for k in chosen], method
 
 
@@ -1756,7 +1837,9 @@ def _solve(
     units = min(budget // g, sum(c) // g)
     bits = need.bit_count()
     states = 1 << bits
-    cells = len(c) * (units + 1) * (states if need else 1) * (8 if need else 1)
+    # bits per cell: one per item and capacity; with coverage, a state index per covered set
+    per = 8 * _state_bytes(states) * states if need else 1
+    cells = len(c) * (units + 1) * per
     if cells <= DP_CELLS:
         w = [x // g for x in c]
         if need:
@@ -1764,6 +1847,11 @@ def _solve(
             return _dp_cover(w, v, compact, units, states - 1), "dynamic programming"
         return _dp(w, v, units), "dynamic programming"
     return _branch_and_bound(c, v, m, budget, need), "branch and bound"
+
+
+def _state_bytes(states: int) -> int:
+    """Bytes needed to store a covered-set index plus one (0 means "not taken")."""
+    return 1 if states < 1 << 8 else 2 if states < 1 << 16 else 4
 
 
 def _compact_masks(masks: Sequence[int], need: int) -> list[int]:
@@ -1804,7 +1892,8 @@ def _dp_cover(
     states = full + 1
     best = np.full((states, units + 1), -np.inf)
     best[0] = 0.0
-    source = np.zeros((n, states, units + 1), dtype=np.uint8)
+    kind = {1: np.uint8, 2: np.uint16, 4: np.uint32}[_state_bytes(states)]
+    source = np.zeros((n, states, units + 1), dtype=kind)
     for i in range(n):
         wi = w[i]
         if wi > units:
@@ -1850,20 +1939,22 @@ def _branch_and_bound(
         reach[k] = reach[k + 1] | mask[k]
 
     # a first solution: the greedy one (or, to cover, a cheapest cover filled greedily)
-    start: list[int] = []
+    taken: set[int] | None = set()
     spent = 0
     if need:
-        covers = _min_covers(cost, mask, need)
-        start = list(covers[need][1])
-        spent = covers[need][0]
-    taken = set(start)
-    for k in range(n):
-        if k not in taken and spent + cost[k] <= budget:
-            taken.add(k)
-            spent += cost[k]
-    best_value = math.fsum(value[k] for k in taken)
+        covers = _min_covers(cost, mask, need) if need.bit_count() <= _COVER_CHECK else {}
+        cover = covers.get(need)
+        taken = set(cover[1]) if cover is not None and cover[0] <= budget else None
+        spent = cover[0] if taken is not None and cover is not None else 0
     best_path: tuple[Any, ...] | None = None
-    best_set = sorted(taken)
+    if taken is None:  # no cover known yet: the search must find one
+        best_value, best_set = -math.inf, []
+    else:
+        for k in range(n):
+            if k not in taken and spent + cost[k] <= budget:
+                taken.add(k)
+                spent += cost[k]
+        best_value, best_set = math.fsum(value[k] for k in taken), sorted(taken)
 
     right = bisect.bisect_right
     tol = _TOLERANCE
