@@ -18,6 +18,10 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     fails before the replace, the old file (if any) is left untouched and the
     temporary file is removed.
 
+    If ``path`` is a symbolic link, the file it points to is replaced and the
+    link is kept (as when writing to the link with ``open``); the temporary
+    file then goes beside the target, so the move stays atomic.
+
     Examples
     --------
     >>> import tempfile, pathlib
@@ -26,6 +30,9 @@ def atomic_write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
     b'hello'
     """
     target = Path(path)
+    if target.is_symlink():
+        # Write through the link (chains of links included), not over it.
+        target = Path(os.path.realpath(target))
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:

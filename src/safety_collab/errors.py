@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 __all__ = [
+    "MAX_PROBLEMS",
     "DataError",
     "EntitlementError",
     "MissingDependencyError",
@@ -34,6 +35,7 @@ __all__ = [
     "PluginError",
     "PortfolioError",
     "Problem",
+    "ResourceLimitError",
     "SPCError",
     "SafetyCollabError",
     "SpreadError",
@@ -131,8 +133,9 @@ class ModelError(SafetyCollabError, ValueError):
 class DataError(SafetyCollabError, ValueError):
     """Input data (a file or a string) could not be read into the model.
 
-    ``source`` names the file (or ``<string>``); ``problems`` lists every problem
-    found, each with a field path such as ``$.members[3].tier``.
+    ``source`` names the file (or ``<string>``); ``problems`` lists the problems
+    found, each with a field path such as ``$.members[3].tier``: the first
+    :data:`MAX_PROBLEMS` of them, with ``omitted`` counting any more.
 
     Examples
     --------
@@ -142,23 +145,48 @@ class DataError(SafetyCollabError, ValueError):
       $.tiers[0].rank: expected an integer, got 'x'
     """
 
-    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+    def __init__(self, source: str, problems: Iterable[Problem], *, omitted: int = 0) -> None:
         self.source = source
-        self.problems: tuple[Problem, ...] = tuple(problems)
+        kept: list[Problem] = []
+        extra = 0
+        for p in problems:
+            if len(kept) < MAX_PROBLEMS:
+                kept.append(p)
+            else:
+                extra += 1
+        self.problems: tuple[Problem, ...] = tuple(kept)
+        self.omitted: int = omitted + extra
+        """How many more problems were found than :attr:`problems` keeps."""
         super().__init__(self._text())
 
     def _text(self) -> str:
-        if len(self.problems) == 1 and not self.problems[0].path:
+        if len(self.problems) == 1 and not self.problems[0].path and not self.omitted:
             return f"{self.source}: {self.problems[0].message}"
-        lines = [f"{self.source}: {_plural(len(self.problems), 'problem')}:"]
+        total = len(self.problems) + self.omitted
+        shown = f" (the first {len(self.problems)} shown)" if self.omitted else ""
+        lines = [f"{self.source}: {_plural(total, 'problem')}{shown}:"]
         lines += [f"  {p}" for p in self.problems]
         return "\n".join(lines)
 
     def __str__(self) -> str:
         return self._text()
 
-    def __reduce__(self) -> tuple[type[DataError], tuple[str, tuple[Problem, ...]]]:
-        return (type(self), (self.source, self.problems))
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_data_error, (type(self), self.source, self.problems, self.omitted))
+
+
+MAX_PROBLEMS = 100
+"""Most problems a :class:`DataError` keeps; it counts the rest in ``omitted``.
+
+A broken file can hold millions of bad fields: the message stays readable and
+its size bounded.
+"""
+
+
+def _rebuild_data_error(
+    cls: type[DataError], source: str, problems: tuple[Problem, ...], omitted: int
+) -> DataError:
+    return cls(source, problems, omitted=omitted)
 
 
 def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
@@ -399,3 +427,65 @@ def _rebuild_portfolio_error(
     cls: type[PortfolioError], message: str, uncovered: tuple[str, ...]
 ) -> PortfolioError:
     return cls(message, uncovered=uncovered)
+
+
+class ResourceLimitError(SafetyCollabError, MemoryError):
+    """A computation would need more memory than the configured limit allows.
+
+    Raised before the memory is taken. ``what`` names the computation,
+    ``estimate`` and ``limit`` are in bytes; the message says how to proceed
+    (smaller input, or a higher limit with
+    :func:`safety_collab.set_memory_limit` or the ``SAFETY_COLLAB_MEMORY_LIMIT``
+    environment variable).
+
+    Examples
+    --------
+    >>> err = ResourceLimitError("dense matrix", estimate=8 * 2**30, limit=2**30)
+    >>> err.estimate > err.limit, isinstance(err, MemoryError)
+    (True, True)
+    """
+
+    def __init__(self, what: str, *, estimate: int, limit: int, detail: str = "") -> None:
+        self.what = what
+        self.estimate = int(estimate)
+        self.limit = int(limit)
+        self.detail = detail
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        text = (
+            f"{self.what}: needs about {_bytes(self.estimate)}, more than the memory limit of "
+            f"{_bytes(self.limit)}"
+        )
+        if self.detail:
+            text += f"; {self.detail}"
+        return (
+            f"{text}. Reduce the input, or raise the limit with "
+            "safety_collab.set_memory_limit() or the SAFETY_COLLAB_MEMORY_LIMIT environment "
+            "variable"
+        )
+
+    def __str__(self) -> str:
+        return self._text()
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (
+            _rebuild_resource_error,
+            (type(self), self.what, self.estimate, self.limit, self.detail),
+        )
+
+
+def _rebuild_resource_error(
+    cls: type[ResourceLimitError], what: str, estimate: int, limit: int, detail: str
+) -> ResourceLimitError:
+    return cls(what, estimate=estimate, limit=limit, detail=detail)
+
+
+def _bytes(n: int) -> str:
+    """``n`` bytes in the largest binary unit that keeps it at least 1."""
+    size = float(n)
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if size < 1024 or unit == "PiB":
+            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError  # pragma: no cover - the loop always returns

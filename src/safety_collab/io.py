@@ -576,9 +576,31 @@ def _serialise(data: dict[str, Any], fmt: Format) -> str:
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "toml":
         return tomli_w.dumps(data)
-    yaml = _yaml()
-    text: str = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    text: str = _yaml().dump(data, Dumper=_yaml_dumper(), sort_keys=False, allow_unicode=True)
     return text
+
+
+_YAML_BREAKS = frozenset("\x85\u2028\u2029")
+"""Characters YAML reads as line breaks: outside double quotes they would not survive."""
+
+
+@functools.cache
+def _yaml_dumper() -> Any:
+    """The safe YAML dumper, writing text that holds a YAML line break in double quotes.
+
+    With ``allow_unicode`` the plain dumper writes NEL (U+0085) as it is, inside
+    single quotes, where YAML folds it into a space; in double quotes it is
+    escaped (as backslash-N) and reads back unchanged.
+    """
+    yaml = _yaml()
+
+    def represent_str(dumper: Any, value: str) -> Any:
+        style = '"' if not _YAML_BREAKS.isdisjoint(value) else None
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+    dumper: Any = type("_SafeDumper", (yaml.SafeDumper,), {})
+    dumper.add_representer(str, represent_str)
+    return dumper
 
 
 def _check_format(fmt: str, source: str) -> Format:

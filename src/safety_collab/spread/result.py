@@ -26,13 +26,22 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._atomic import atomic_write_bytes
-from safety_collab.errors import DataError, MissingDependencyError, Problem, SpreadError
+from safety_collab._resources import check_allocation, estimate_bytes
+from safety_collab.errors import (
+    DataError,
+    MissingDependencyError,
+    Problem,
+    ResourceLimitError,
+    SpreadError,
+)
 
 __all__ = ["SpreadResult"]
 
 FloatArray = npt.NDArray[np.float64]
 FORMAT = "safety_collab.SpreadResult"
 VERSION = 1
+MAX_STEPS = 32_000
+"""Most steps a result may have (steps are stored as 16-bit integers)."""
 
 
 class SpreadResult:
@@ -108,6 +117,11 @@ class SpreadResult:
     def _curves(self, rows_mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
         """Adopters per run and step, up to :attr:`_last` only (runs x (last + 1))."""
         width = self._last + 1
+        # a count per run and step (int64), then its running sum (int32)
+        check_allocation(
+            estimate_bytes(self.runs, width + 1, itemsize=16),
+            what=f"adoption curves of {self.runs:,} runs x {width:,} steps",
+        )
         keep = np.ones(self.rows.shape[0], dtype=bool) if rows_mask is None else rows_mask
         cells = self.runs * (width + 1)
         flat = self._run_of[keep] * (width + 1) + self.adopt_steps[keep]
@@ -131,6 +145,10 @@ class SpreadResult:
         missing = self.steps + 1 - curves.shape[-1]
         if missing <= 0:
             return curves
+        check_allocation(
+            estimate_bytes(*curves.shape[:-1], self.steps + 1, itemsize=curves.itemsize),
+            what=f"per-step values over {self.steps + 1:,} steps",
+        )
         tail = np.repeat(curves[..., -1:], missing, axis=-1)
         return np.concatenate([curves, tail], axis=-1)
 
@@ -379,16 +397,28 @@ class SpreadResult:
         source = os.fspath(path)
         try:
             with np.load(path, allow_pickle=False) as data:
+                if not isinstance(data, np.lib.npyio.NpzFile):
+                    raise DataError(source, [Problem("", "is not a saved SpreadResult")])
+                # A compressed file can expand enormously: check before expanding it.
+                members = data.zip.infolist() if data.zip is not None else []
+                unpacked = sum(int(info.file_size) for info in members)
+                check_allocation(unpacked, what=f"{source}: loading a saved SpreadResult")
                 meta = json.loads(str(data["meta"]))
                 arrays = {k: data[k] for k in data.files if k != "meta"}
         except FileNotFoundError:
             raise DataError(source, [Problem("", "no such file")]) from None
+        except (DataError, ResourceLimitError):
+            raise
         except Exception as exc:  # noqa: BLE001 - any reader failure is bad input
             msg = f"is not a saved SpreadResult ({type(exc).__name__}: {exc})"
             raise DataError(source, [Problem("", msg)]) from None
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise DataError(source, [Problem("", "is not a saved SpreadResult")])
-        if meta.get("version", 0) > VERSION:
+        version = meta.get("version", 0)
+        if isinstance(version, bool) or not isinstance(version, int):
+            msg = f"has a version that is not an integer ({version!r})"
+            raise DataError(source, [Problem("", msg)])
+        if version > VERSION:
             msg = f"was saved by a newer safety_collab (version {meta.get('version')})"
             raise DataError(source, [Problem("", msg)])
         try:
@@ -401,7 +431,7 @@ class SpreadResult:
                 seeds=[tuple(n) if isinstance(n, list) else n for n in meta.get("seeds", [])],
             )  # fmt: skip
             _check(res)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, OverflowError) as exc:
             msg = f"is not a consistent SpreadResult ({exc})"
             raise DataError(source, [Problem("", msg)]) from None
         return res
@@ -416,6 +446,12 @@ def _jsonable(node: Hashable) -> Any:
 
 
 def _check(res: SpreadResult) -> None:
+    if res.runs < 1 or not 1 <= res.steps <= MAX_STEPS:
+        msg = f"runs ({res.runs}) or steps ({res.steps}) out of range"
+        raise ValueError(msg)
+    if len(set(res.nodes)) != len(res.nodes):
+        msg = "node ids repeat"
+        raise ValueError(msg)
     k = res.rows.shape[0]
     if res.run_ptr.shape != (res.runs + 1,) or res.run_ptr[0] != 0 or res.run_ptr[-1] != k:
         msg = "run_ptr does not match the runs and adoptions"

@@ -7,6 +7,14 @@ a chunk's runs one after another. So a result depends only on ``rng``,
 chunks run serially, in a :class:`concurrent.futures.ProcessPoolExecutor`, or on
 a Dask cluster (``distributed.Client(...).get_executor()``), and raising
 ``runs`` leaves the earlier runs unchanged.
+
+Memory is checked before and during a run (see :mod:`safety_collab._resources`):
+what a simulation is sure to hold (per-run offsets, the seeds' adoptions, the
+workers' per-node state) is estimated first and refused over the limit; when
+the worst case (every node adopting in every run) would exceed the limit, the
+adoptions are counted as chunks finish, and the run stops with a
+:class:`~safety_collab.errors.ResourceLimitError`, giving the estimate, as
+soon as they would. It never returns a partial result.
 """
 
 from __future__ import annotations
@@ -21,7 +29,13 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_seed_sequence
-from safety_collab.errors import MissingDependencyError, PluginError, SpreadError
+from safety_collab._resources import check_allocation, estimate_bytes, format_bytes, memory_limit
+from safety_collab.errors import (
+    MissingDependencyError,
+    PluginError,
+    ResourceLimitError,
+    SpreadError,
+)
 from safety_collab.spread.compiled import CompiledGraph, compile_graph
 from safety_collab.spread.models import Adoptions
 from safety_collab.spread.result import SpreadResult
@@ -230,6 +244,10 @@ def simulate(
         [0, 1], negative runs or steps), an empty graph or NaN weights.
     PluginError
         If a plugin model fails or returns something invalid.
+    ResourceLimitError
+        If the simulation would need more memory than the limit
+        (:func:`safety_collab.set_memory_limit`); the message gives the
+        estimate for runs x nodes x steps.
 
     Examples
     --------
@@ -267,7 +285,8 @@ def simulate(
         seed_ids = tuple(seeds)
         seed_rows = cg.rows(seed_ids)
 
-    outputs = _run_all(model_obj, desc, cg, seed_rows, chunks, steps, executor, progress)
+    budget = _Budget.plan(runs, cg.n_nodes, steps, len(seed_rows), len(chunks), executor)
+    outputs = _run_all(model_obj, desc, cg, seed_rows, chunks, steps, executor, progress, budget)
     run_ptr = [np.zeros(1, np.int64)]
     offset = 0
     for a in outputs:
@@ -287,6 +306,64 @@ def simulate(
     )
 
 
+ADOPTION_BYTES = 8
+"""Bytes held per adoption at most: node row (4), step (2), lapse step (2)."""
+NODE_STATE_BYTES = 48
+"""Bytes of per-node working state a worker holds while it runs a chunk (at most)."""
+
+
+@attrs.define
+class _Budget:
+    """The memory a simulation is sure to need, its worst case, and what it holds so far."""
+
+    what: str
+    certain: int
+    worst: int
+    limit: int | None
+    held: int = 0
+
+    @classmethod
+    def plan(
+        cls, runs: int, n: int, steps: int, n_seeds: int, n_chunks: int,
+        executor: cf.Executor | None,
+    ) -> _Budget:  # fmt: skip
+        """Estimate, and refuse now what is sure not to fit."""
+        what = f"simulate: {runs:,} runs x {n:,} nodes x {steps:,} steps"
+        workers = 1 if executor is None else max(1, min(n_chunks, _workers(executor)))
+        # run offsets, and the seeds' adoptions, are held twice while the
+        # chunks' arrays are joined; each worker holds per-node state
+        certain = (
+            estimate_bytes(runs + 1, 2)
+            + estimate_bytes(runs, n_seeds, 2, itemsize=ADOPTION_BYTES)
+            + estimate_bytes(workers, n, itemsize=NODE_STATE_BYTES)
+        )
+        worst = certain + estimate_bytes(runs, max(n - n_seeds, 0), 2, itemsize=ADOPTION_BYTES)
+        check_allocation(certain, what=what, detail="use fewer runs, or fewer workers")
+        return cls(what, certain, worst, memory_limit())
+
+    def add(self, a: Adoptions, done: int, total: int) -> None:
+        """Count a finished chunk's adoptions; stop if the whole would exceed the limit."""
+        self.held += a.rows.nbytes + a.steps.nbytes
+        self.held += 0 if a.lapses is None else a.lapses.nbytes
+        if self.limit is None or self.worst <= self.limit:
+            return
+        if self.certain + 2 * self.held > self.limit:
+            detail = (
+                "the worst case, with every node adopting in every run; "
+                f"stopped after {done} of {total} chunks, whose adoptions already hold "
+                f"{format_bytes(self.held)}: use fewer runs"
+            )
+            raise ResourceLimitError(
+                self.what, estimate=self.worst, limit=self.limit, detail=detail
+            )
+
+
+def _workers(executor: cf.Executor) -> int:
+    """How many chunks ``executor`` may run at once (its worker count if it says)."""
+    n = getattr(executor, "_max_workers", None)
+    return n if isinstance(n, int) and n > 0 else 1
+
+
 def _progress(total: int, enabled: bool) -> Any:
     if not enabled:
         return None
@@ -300,14 +377,20 @@ def _progress(total: int, enabled: bool) -> Any:
 def _run_all(
     model: Any, desc: str, cg: CompiledGraph, seeds: npt.NDArray[np.int32],
     chunks: list[tuple[np.random.SeedSequence, int]], steps: int,
-    executor: cf.Executor | None, progress: bool,
+    executor: cf.Executor | None, progress: bool, budget: _Budget | None = None,
 ) -> list[Adoptions]:  # fmt: skip
     bar = _progress(len(chunks), progress)
     results: list[Adoptions | None] = [None] * len(chunks)
+    futures: dict[cf.Future[Adoptions], int] = {}
+    done = 0
     try:
         if executor is None:
             for i, (seq, n) in enumerate(chunks):
-                results[i] = _guarded(model, desc, cg, seeds, seq, n, steps)
+                out = _guarded(model, desc, cg, seeds, seq, n, steps)
+                results[i] = out
+                done += 1
+                if budget is not None:
+                    budget.add(out, done, len(chunks))
                 if bar is not None:
                     bar.update(1)
         else:
@@ -329,9 +412,14 @@ def _run_all(
                     else:
                         raise _model_error(desc, exc) from exc
                 results[i] = out
+                done += 1
+                if budget is not None:
+                    budget.add(out, done, len(chunks))
                 if bar is not None:
                     bar.update(1)
     finally:
+        for fut in futures:  # after a failure, drop the chunks not started yet
+            fut.cancel()
         if bar is not None:
             bar.close()
     final: list[Adoptions] = []
