@@ -70,12 +70,20 @@ from safety_collab.plugins import (
     temporary_plugin,
     tie_weights,
 )
+from safety_collab.spread.seeding import BUILTIN_STRATEGIES
 from safety_collab.testing import collaboratives
 
 FIXTURES = Path(__file__).parent / "plugin_fixtures"
 DOCS = Path(__file__).parents[1] / "docs" / "plugins.md"
 WM = sc.west_midlands()
-BUILT_INS = ["same-ics", "shared-networks", "shared-programmes", "spread-models"]
+BUILT_INS = [
+    "same-ics",
+    "scoring",
+    "seed-strategies",
+    "shared-networks",
+    "shared-programmes",
+    "spread-models",
+]
 
 
 # ------------------------------------------------------------------ helpers
@@ -279,10 +287,15 @@ def test_hook_safety_collab_register_spread_models(pm: PluginManager) -> None:
 def test_hook_safety_collab_register_seed_strategies(pm: PluginManager) -> None:
     pm.register(strategies({"first": first_rows}), name="strategies")
     registry = seed_strategies(manager=pm)
-    assert dict(registry) == {"first": first_rows}
+    assert dict(registry) == {**BUILTIN_STRATEGIES, "first": first_rows}
+    assert registry.plugin_of("first") == "strategies"
+    assert registry.plugin_of("imm") == "seed-strategies"
     chosen = registry["first"](graph(), k=2, model=nobody_adopts, rng=np.random.default_rng(0))
     assert chosen.tolist() == [0, 1]
-    assert repr(registry) == "<Registry of 1 seeding strategies: first>"
+    assert repr(registry) == (
+        "<Registry of 8 seeding strategies: betweenness, celf, degree, degree_discount, first, "
+        "imm, pagerank, random>"
+    )
 
 
 def test_hook_safety_collab_score_proposal(pm: PluginManager) -> None:
@@ -575,7 +588,7 @@ def test_unknown_name_lists_what_exists_and_the_closest(pm: PluginManager) -> No
     with pytest.raises(UnknownNameError, match="did you mean 'sir'"):
         registry.plugin_of("sri")
     with pytest.raises(UnknownNameError, match=r"no seeding strategy is registered"):
-        seed_strategies(manager=pm)["degree"]
+        seed_strategies(manager=PluginManager())["degree"]
     restored = pickle.loads(pickle.dumps(info.value))
     assert str(restored) == str(info.value)
 
@@ -792,7 +805,7 @@ def test_entry_point_plugin_is_discovered_called_and_listed(site: Site) -> None:
     assert pm.load_errors == ()
     # every hook of the installed plugin is called and combined with the built-ins
     assert spread_models(manager=pm).plugin_of("everyone_adopts") == "demo"
-    assert list(seed_strategies(manager=pm)) == ["first_rows"]
+    assert seed_strategies(manager=pm).plugin_of("first_rows") == "demo"
     state = spread_models(manager=pm)["everyone_adopts"](
         graph(3), seeds=np.array([2]), rng=np.random.default_rng(1), runs=1, steps=1
     )

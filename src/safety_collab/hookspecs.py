@@ -436,7 +436,7 @@ def safety_collab_register_seed_strategies(register: RegisterSeedStrategy) -> No
     >>> from safety_collab.plugins import seed_strategies, temporary_plugin
     >>> with temporary_plugin(Strategies(), name="strategies"):
     ...     list(seed_strategies())
-    ['first_rows']
+    ['betweenness', 'celf', 'degree', 'degree_discount', 'first_rows', 'imm', 'pagerank', 'random']
     """
 
 

@@ -32,7 +32,8 @@ Examples
 >>> pm is get_plugin_manager()
 True
 >>> [p.name for p in list_plugins() if p.source.kind == "built-in"]
-['same-ics', 'shared-networks', 'shared-programmes', 'spread-models']
+['same-ics', 'scoring', 'seed-strategies', 'shared-networks', 'shared-programmes',
+ 'spread-models']
 """
 
 from __future__ import annotations
@@ -496,7 +497,8 @@ def create_plugin_manager(*, load_entry_points: bool = True) -> PluginManager:
     --------
     >>> pm = create_plugin_manager(load_entry_points=False)
     >>> sorted(name for name, _ in pm.list_name_plugin())
-    ['same-ics', 'shared-networks', 'shared-programmes', 'spread-models']
+    ['same-ics', 'scoring', 'seed-strategies', 'shared-networks', 'shared-programmes',
+     'spread-models']
     """
     pm = PluginManager()
     for name, plugin in BUILTIN_PLUGINS:
@@ -924,10 +926,10 @@ def seed_strategies(*, manager: PluginManager | None = None) -> Registry[SeedStr
     >>> class Strategies:
     ...     @hookimpl
     ...     def safety_collab_register_seed_strategies(self, register):
-    ...         register("random", lambda graph, /, *, k, model, rng: rng.choice(graph.n_nodes, k))
+    ...         register("uniform", lambda graph, /, *, k, model, rng: rng.choice(graph.n_nodes, k))
     >>> with temporary_plugin(Strategies()):
     ...     list(seed_strategies())
-    ['random']
+    ['betweenness', 'celf', 'degree', 'degree_discount', 'imm', 'pagerank', 'random', 'uniform']
     """
     return _registry(_SEED_STRATEGIES, manager)
 

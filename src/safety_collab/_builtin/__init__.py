@@ -7,11 +7,14 @@ installed plugin).
 Examples
 --------
 >>> [name for name, _ in BUILTIN_PLUGINS]
-['shared-networks', 'same-ics', 'shared-programmes', 'spread-models']
+['shared-networks', 'same-ics', 'shared-programmes', 'spread-models', 'seed-strategies',
+ 'scoring']
 """
 
 from __future__ import annotations
 
+from safety_collab._builtin.scoring import BuiltinScoring
+from safety_collab._builtin.seeding import BuiltinSeedStrategies
 from safety_collab._builtin.spread import BuiltinSpreadModels
 from safety_collab._builtin.ties import SameIntegratedCareSystem, SharedNetworks, SharedProgrammes
 
@@ -22,5 +25,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, object], ...] = (
     (SameIntegratedCareSystem.rule, SameIntegratedCareSystem()),
     (SharedProgrammes.rule, SharedProgrammes()),
     ("spread-models", BuiltinSpreadModels()),
+    ("seed-strategies", BuiltinSeedStrategies()),
+    ("scoring", BuiltinScoring()),
 )
 """The built-in plugins as ``(name, plugin)`` pairs."""

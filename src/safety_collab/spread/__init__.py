@@ -20,6 +20,7 @@ from safety_collab.spread.models import (
     LinearThreshold,
 )
 from safety_collab.spread.result import SpreadResult
+from safety_collab.spread.seeding import SeedChoice, SpreadEstimate, choose_seeds, evaluate_seeds
 from safety_collab.spread.simulate import simulate
 
 __all__ = [
@@ -30,8 +31,12 @@ __all__ = [
     "IndependentCascade",
     "Lapse",
     "LinearThreshold",
+    "SeedChoice",
+    "SpreadEstimate",
     "SpreadResult",
+    "choose_seeds",
     "compile_graph",
+    "evaluate_seeds",
     "simulate",
     "tie_probability",
 ]
