@@ -1,4 +1,4 @@
-"""Development sessions: ``nox -s tests lint typecheck``."""
+"""Development sessions: ``nox -s tests lint typecheck``; ``nox -s docs`` builds the site."""
 
 from __future__ import annotations
 
@@ -25,3 +25,10 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     session.install("-e", ".[lint]")
     session.run("mypy")
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Build the documentation site into site/, failing on any warning."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
