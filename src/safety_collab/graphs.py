@@ -40,8 +40,10 @@ import networkx as nx
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
+from safety_collab._resources import check_allocation, estimate_bytes
 from safety_collab.access import INNOVATION_EXCHANGE, entitlements
 from safety_collab.errors import DataError, ParameterError, Problem
+from safety_collab.io import _read_path
 from safety_collab.plugins import collaboration_ties
 
 if TYPE_CHECKING:
@@ -64,6 +66,9 @@ __all__ = [
 ]
 
 GraphFormat = Literal["graphml", "gexf", "json"]
+EXPORT_BYTES = 512
+"""Bytes of exported text allowed for per node and edge when checking memory."""
+
 GRAPH_FORMATS: Mapping[str, GraphFormat] = {
     ".graphml": "graphml",
     ".gexf": "gexf",
@@ -631,6 +636,12 @@ def write_graph(G: nx.Graph[Any], path: str | os.PathLike[str]) -> Path:
     True
     """
     fmt = _graph_format(path)
+    # The whole file is built in memory before the atomic move: refuse a graph
+    # whose text would not fit (a few hundred bytes per node and edge).
+    check_allocation(
+        estimate_bytes(G.number_of_nodes() + G.number_of_edges(), itemsize=EXPORT_BYTES),
+        what=f"writing a graph of {G.number_of_nodes():,} nodes and {G.number_of_edges():,} edges",
+    )
     try:
         H = _flat_graph(G)
     except DataError as exc:
@@ -665,12 +676,7 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
     """
     source = os.fspath(path)
     fmt = _graph_format(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(source, [Problem("", "no such file")]) from None
-    except OSError as exc:
-        raise DataError(source, [Problem("", f"cannot be read ({exc.strerror})")]) from None
+    raw = _read_path(path, source)  # at most io.MAX_BYTES, failures as DataError
     try:
         if fmt == "graphml":
             G = nx.read_graphml(_io.BytesIO(raw))
@@ -689,12 +695,16 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input, reported as such
         msg = f"is not a valid {fmt} graph file: {type(exc).__name__}: {exc}"
         raise DataError(source, [Problem("", msg)]) from None
-    for _, d in G.nodes(data=True):
-        folded = _fold(dict(d))
-        d.clear()
-        d.update(folded)
-    for _, _, d in G.edges(data=True):
-        folded = _fold(dict(d))
-        d.clear()
-        d.update(folded)
+    try:
+        for _, d in G.nodes(data=True):
+            folded = _fold(dict(d))
+            d.clear()
+            d.update(folded)
+        for _, _, d in G.edges(data=True):
+            folded = _fold(dict(d))
+            d.clear()
+            d.update(folded)
+    except (TypeError, ValueError, OverflowError) as exc:
+        msg = f"has a '{_RULE_PREFIX}' attribute that is not a number ({exc})"
+        raise DataError(source, [Problem("", msg)]) from None
     return G

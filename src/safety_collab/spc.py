@@ -95,6 +95,9 @@ __all__ = [
 
 FloatArray = npt.NDArray[np.float64]
 
+#: Largest size of a value (and target) accepted: limits and ranges of larger
+#: values could overflow to infinity.
+MAX_VALUE = 1e100
 #: XmR limit constant: 3 / d2 with d2 = 1.128, rounded as the NHS method does.
 XMR_LIMIT = 2.66
 #: The two-sigma line of an XmR chart: (2 / 3) x 2.66.
@@ -453,6 +456,11 @@ def _as_array(name: str, values: Sequence[float] | npt.ArrayLike) -> FloatArray:
         i = int(bad[0])
         msg = f"{name}[{i}]: must be a finite number (got {arr[i]})"
         raise SPCError(msg)
+    big = np.flatnonzero(np.abs(arr) > MAX_VALUE)
+    if big.size:
+        i = int(big[0])
+        msg = f"{name}[{i}]: must be at most {MAX_VALUE:g} in size (got {arr[i]:g})"
+        raise SPCError(msg)
     return arr
 
 
@@ -469,6 +477,11 @@ def _check_positive(name: str, arr: FloatArray) -> None:
     if bad.size:
         i = int(bad[0])
         msg = f"{name}[{i}]: must be > 0 (got {arr[i]:g})"
+        raise SPCError(msg)
+    tiny = np.flatnonzero(arr < 1 / MAX_VALUE)
+    if tiny.size:
+        i = int(tiny[0])
+        msg = f"{name}[{i}]: must be at least {1 / MAX_VALUE:g} (got {arr[i]:g})"
         raise SPCError(msg)
 
 
@@ -761,6 +774,9 @@ def _target(target: float | None) -> float | None:
         return None
     if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
         msg = f"target: must be a finite number (got {target!r})"
+        raise SPCError(msg)
+    if abs(target) > MAX_VALUE:
+        msg = f"target: must be at most {MAX_VALUE:g} in size (got {target!r})"
         raise SPCError(msg)
     return float(target)
 

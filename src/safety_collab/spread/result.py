@@ -425,8 +425,13 @@ class SpreadResult:
             res = cls(
                 [tuple(n) if isinstance(n, list) else n for n in meta["nodes"]],
                 runs=int(meta["runs"]), steps=int(meta["steps"]),
-                run_ptr=arrays["run_ptr"], rows=arrays["rows"],
-                adopt_steps=arrays["adopt_steps"], lapse_steps=arrays.get("lapse_steps"),
+                run_ptr=_ints("run_ptr", arrays["run_ptr"], np.int64),
+                rows=_ints("rows", arrays["rows"], np.int32),
+                adopt_steps=_ints("adopt_steps", arrays["adopt_steps"], np.int16),
+                lapse_steps=(
+                    None if "lapse_steps" not in arrays
+                    else _ints("lapse_steps", arrays["lapse_steps"], np.int16)
+                ),
                 model=str(meta.get("model", "")),
                 seeds=[tuple(n) if isinstance(n, list) else n for n in meta.get("seeds", [])],
             )  # fmt: skip
@@ -443,6 +448,18 @@ def _jsonable(node: Hashable) -> Any:
     if isinstance(node, tuple):
         return [_jsonable(x) for x in node]
     return str(node)
+
+
+def _ints(name: str, a: npt.NDArray[Any], dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
+    """``a`` as ``dtype``, refusing anything but a 1-d integer array whose values fit."""
+    if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
+        msg = f"{name} is {a.dtype} of shape {a.shape}; expected a list of integers"
+        raise ValueError(msg)
+    info = np.iinfo(dtype)
+    if a.size and (int(a.min()) < info.min or int(a.max()) > info.max):
+        msg = f"{name} holds values outside {info.min}..{info.max}"
+        raise ValueError(msg)
+    return a.astype(dtype)
 
 
 def _check(res: SpreadResult) -> None:

@@ -276,7 +276,16 @@ def simulate(
         # the strategy draws from its own stream, apart from every chunk's
         pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 2**32 - 1))
         pick_rng = np.random.default_rng(pick)
-        seed_rows = np.asarray(strategy(cg, k=n_seeds, model=model_obj, rng=pick_rng), np.int32)
+        from safety_collab.spread.seeding import (  # noqa: PLC0415 - seeding imports this module
+            _checked_rows,
+            _strategy_error,
+        )
+
+        try:
+            picked = strategy(cg, k=n_seeds, model=model_obj, rng=pick_rng)
+        except Exception as exc:
+            raise _strategy_error(seeds, exc) from exc
+        seed_rows = _checked_rows(seeds, picked, n_seeds, cg.n_nodes)
         seed_ids: tuple[Hashable, ...] = tuple(cg.nodes[int(i)] for i in seed_rows)
     else:
         if k is not None:
