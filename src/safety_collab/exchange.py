@@ -705,6 +705,7 @@ class Exchange:
         """
         proposal = _need_proposal(proposal)
         self._check_collab(collab)
+        _check_entitled(collab, proposal.organisation)  # first: outsiders learn nothing
         if proposal.id in self._tracks:
             state = self._tracks[proposal.id].state.value
             msg = (
@@ -712,7 +713,6 @@ class Exchange:
                 "give a new proposal another id"
             )
             raise WorkflowError(msg, proposal=proposal.id, current=state, requested="submitted")
-        _check_entitled(collab, proposal.organisation)
         _check_references(proposal, collab)
         stamp = _when(when)
         event = _event(
