@@ -33,6 +33,7 @@ import math
 import os
 import pickle
 from collections.abc import Hashable, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -744,7 +745,8 @@ def save(fig: Figure | SubFigure, path: str | os.PathLike[str], *, dpi: float = 
     # saving the figure itself twice would not give the same bytes.
     copy = pickle.loads(pickle.dumps(_root(fig)))
     buf = _io.BytesIO()
-    # SVG ids are salted with a random uuid unless a salt is set.
-    with rc_context({"svg.hashsalt": "safety_collab"} if fmt == "svg" else {}):
+    # SVG ids are salted with a random uuid unless a salt is set (only SVG touches rcParams).
+    salted = rc_context({"svg.hashsalt": "safety_collab"}) if fmt == "svg" else nullcontext()
+    with salted:
         copy.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
     return atomic_write_bytes(path, buf.getvalue())
