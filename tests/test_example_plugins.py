@@ -103,3 +103,68 @@ def test_loading_can_be_switched_off(site: Path) -> None:
     )
     names = {p["name"] for p in json.loads(res.stdout)["plugins"]}
     assert "complex_contagion" not in names
+
+
+# ------------------------------------------------------------------ deprived-areas-reach (scoring)
+
+
+def _rank_json(site: Path, *args: str, load: str | None = None) -> dict[str, object]:
+    """``safety-collab rank --json`` with the example plugins on the path (``load``: which)."""
+    env = {**os.environ, "PYTHONPATH": str(site), "PYTHONWARNINGS": "error"}
+    env.pop("SAFETY_COLLAB_LOAD_PLUGINS", None)
+    if load is not None:
+        env["SAFETY_COLLAB_LOAD_PLUGINS"] = load
+    res = subprocess.run(
+        [sys.executable, "-m", "safety_collab", "rank", "--json", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=300,
+    )
+    assert res.returncode == 0, res.stderr
+    report: dict[str, object] = json.loads(res.stdout)
+    return report
+
+
+def test_the_scoring_plugin_is_discovered(site: Path) -> None:
+    res = cli(site, "plugins", "--json")
+    assert res.returncode == 0, res.stderr
+    plugins = {p["name"]: p for p in json.loads(res.stdout)["plugins"]}
+    dar = plugins["deprived_areas_reach"]
+    assert dar["source"] == "entry point"
+    assert dar["distribution"] == "safety-collab-deprived-areas-reach"
+    assert dar["version"] == "0.1.0"
+    assert dar["hooks"] == ["safety_collab_score_proposal"]
+
+
+def test_the_scoring_plugin_changes_rank_output(site: Path) -> None:
+    name = "deprived-areas-reach"
+    without = _rank_json(site, "--budget", "200000", load="")
+    with_it = _rank_json(site, "--budget", "200000")
+    dropped = _rank_json(site, "--budget", "200000", "--weight", f"{name}=0")
+
+    def rows(report: dict[str, object]) -> dict[str, dict[str, object]]:
+        return {row["id"]: row for row in report["ranking"]}  # type: ignore[attr-defined]
+
+    plain, scored, zero = rows(without), rows(with_it), rows(dropped)
+    assert set(plain) == set(scored)
+    assert all(name not in row["criteria"] for row in plain.values())  # type: ignore[operator]
+    changed = 0
+    for pid, row in scored.items():
+        criteria: dict[str, dict[str, float]] = row["criteria"]  # type: ignore[assignment]
+        assert name in criteria
+        assert 0.0 <= criteria[name]["value"] <= 1.0
+        # the score is the weighted mean of every criterion, the plugin's included
+        total = sum(c["weight"] for c in criteria.values())
+        mean = sum(c["weight"] * c["value"] for c in criteria.values()) / total
+        assert abs(row["score"] - mean) < 1e-12  # type: ignore[operator]
+        changed += row["score"] != plain[pid]["score"]
+        # weighted to zero, the plugin leaves every score as it was without it
+        assert abs(zero[pid]["score"] - plain[pid]["score"]) < 1e-12  # type: ignore[operator]
+    assert changed == len(scored)
+    order = [row["id"] for row in with_it["ranking"]]  # type: ignore[attr-defined]
+    scores = [scored[pid]["score"] for pid in order]
+    assert scores == sorted(scores, reverse=True)
+    # on the example exchange (fixed seeds) the extra criterion reorders the ranking too
+    assert order != [row["id"] for row in without["ranking"]]  # type: ignore[attr-defined]
