@@ -1,0 +1,154 @@
+"""Fuzz targets: each reads one input of bytes and must parse it or refuse it properly.
+
+A target returns normally when the reader either succeeded or raised the error
+its documentation promises (``DataError`` for files, ``SPCError`` for SPC
+input, ``ResourceLimitError`` where memory is checked). Anything else escapes,
+and atheris reports it as a crash with the input that caused it.
+
+``run.py`` imports this module under atheris's coverage instrumentation, so
+the library modules it imports are instrumented too.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Literal
+
+import networkx as nx
+import numpy as np
+
+import safety_collab as sc
+from safety_collab import spc
+from safety_collab._ods import EXTRACTS, read_ods_csv
+from safety_collab.errors import DataError, ResourceLimitError, SPCError
+from safety_collab.graphs import read_graph, write_graph
+from safety_collab.spread import SpreadResult, simulate
+
+Target = Callable[[bytes], None]
+
+HERE = Path(__file__).resolve().parent
+GOOD = HERE.parent / "tests" / "data" / "good"
+_SCRATCH = Path(tempfile.mkdtemp(prefix="safety-collab-fuzz-"))
+
+
+def load() -> dict[str, Target]:
+    """The targets by name."""
+
+    def through_file(suffix: str, read: Callable[[Path], object]) -> Callable[[bytes], object]:
+        path = _SCRATCH / f"input{suffix}"
+
+        def call(data: bytes) -> object:
+            path.write_bytes(data)
+            return read(path)
+
+        return call
+
+    def guarded(call: Callable[[bytes], object], *allowed: type[BaseException]) -> Target:
+        def target(data: bytes) -> None:
+            try:
+                call(data)
+            except allowed as exc:
+                if not str(exc).strip():
+                    msg = f"{type(exc).__name__} with an empty message"
+                    raise AssertionError(msg) from exc
+
+        return target
+
+    def ods(data: bytes) -> object:
+        # the first byte chooses the layout and the error mode
+        kind = EXTRACTS[data[0] % len(EXTRACTS)] if data else EXTRACTS[0]
+        mode: Literal["raise", "skip"] = "skip" if data and data[0] & 0x80 else "raise"
+        return through_file(".csv", lambda p: read_ods_csv(p, kind, on_error=mode))(data[1:])
+
+    def result(data: bytes) -> object:
+        res = through_file(".npz", SpreadResult.load)(_as_npz(data))
+        assert isinstance(res, SpreadResult)
+        res.summary()
+        res.counts  # noqa: B018 - the dense view must build too
+        return res
+
+    def charts(data: bytes) -> object:
+        values, sizes = _numbers(data)
+        chart = spc.xmr(values, improvement="down")
+        if len(values) >= 2:
+            spc.assess("x", "RRK", chart, start=len(values) // 2)
+        spc.p_chart(values, sizes)
+        return spc.u_chart(values, sizes, laney=True)
+
+    targets: dict[str, Target] = {
+        f"loads_{fmt}": guarded(lambda d, f=fmt: sc.loads(d, f), DataError)  # type: ignore[misc]
+        for fmt in ("json", "toml", "yaml")
+    }
+    for suffix in (".json", ".graphml", ".gexf"):
+        targets[f"read_graph_{suffix[1:]}"] = guarded(through_file(suffix, read_graph), DataError)
+    targets["read_ods_csv"] = guarded(ods, DataError)
+    targets["spread_result_load"] = guarded(result, DataError, ResourceLimitError)
+    targets["spc"] = guarded(charts, SPCError)
+    return targets
+
+
+def _numbers(data: bytes) -> tuple[list[float], list[float]]:
+    """Pairs of doubles from the bytes (16 bytes a pair), any bit pattern."""
+    n = len(data) // 16
+    values = list(struct.unpack(f"<{2 * n}d", data[: 16 * n]))
+    return values[0::2], values[1::2]
+
+
+def _as_npz(data: bytes) -> bytes:
+    """A zip (npz) file from fuzz bytes: as they are if they look like one, else built.
+
+    Bytes that start like a zip file are used raw; other bytes become a saved
+    result whose ``meta`` is the bytes as text, with small arrays: so the
+    fuzzer reaches the checks on the metadata, not only the zip reader.
+    """
+    if data[:2] == b"PK":
+        return data
+    buf = io.BytesIO()
+    text = data.decode("utf-8", "replace")
+    with zipfile.ZipFile(buf, "w") as zf:
+        for name, arr in (
+            ("meta", np.array(text)),
+            ("run_ptr", np.array([0, 1, 2])),
+            ("rows", np.array([0, 1], np.int32)),
+            ("adopt_steps", np.array([0, 1], np.int16)),
+        ):
+            member = io.BytesIO()
+            np.save(member, arr, allow_pickle=False)
+            zf.writestr(f"{name}.npy", member.getvalue())
+    return buf.getvalue()
+
+
+def seeds(name: str) -> list[bytes]:
+    """Valid inputs to start the fuzzer from, for target ``name``."""
+    if name.startswith("loads_"):
+        fmt = name.removeprefix("loads_")
+        return [(GOOD / f"minimal.{fmt}").read_bytes()]
+    if name.startswith("read_graph_"):
+        G: nx.Graph[str] = nx.Graph()
+        G.add_edge("RRK", "RXK", weight=0.5, rules={"shared_ics": 1.0})
+        G.add_node("QHL", kind="icb", lat=52.4)
+        path = write_graph(G, _SCRATCH / f"seed.{name.removeprefix('read_graph_')}")
+        return [path.read_bytes()]
+    if name == "read_ods_csv":
+        row = ["RRK", "A TRUST", "Y60", "QHL", "", "", "", "", "", "B15 2GW", "19960401", ""]
+        return [b"\x00" + (",".join(row + [""] * 15) + "\n").encode()]
+    if name == "spread_result_load":
+        res = simulate(nx.path_graph(4), [0], p=0.5, runs=3, steps=3, rng=1)
+        # the metadata that fits the arrays _as_npz adds: 2 runs, 1 adoption each
+        meta = {
+            "format": "safety_collab.SpreadResult", "version": 1, "runs": 2, "steps": 3,
+            "model": "m", "nodes": [0, 1], "seeds": [0],
+        }  # fmt: skip
+        path = res.save(_SCRATCH / "seed.npz")
+        return [path.read_bytes(), json.dumps(meta).encode()]
+    if name == "spc":
+        falls = [9, 11, 10, 12, 9, 10, 11, 10, 9, 12, 10, 11, 7, 6, 7, 5]
+        return [b"".join(struct.pack("<dd", v, 100.0) for v in falls)]
+    msg = f"no target named {name!r}"
+    raise KeyError(msg)
