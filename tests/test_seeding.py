@@ -52,6 +52,17 @@ FAST = {"celf": {"runs": 20}, "imm": {"epsilon": 0.5}}
 # ------------------------------------------------------------------ exact spreads
 
 
+_BITS = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
+
+
+def popcount(x: npt.NDArray[np.uint32]) -> npt.NDArray[np.int64]:
+    """Set bits of each 32-bit mask (numpy 1.26 has no bitwise_count)."""
+    out = np.zeros(x.shape, dtype=np.int64)
+    for shift in (0, 8, 16, 24):
+        out += _BITS[(x >> np.uint32(shift)) & np.uint32(255)]
+    return out
+
+
 class Worlds:
     """Every live-edge world of a small graph, with its probability and what each node reaches.
 
@@ -106,7 +117,7 @@ class Worlds:
         for start in range(0, sets.shape[0], 256):
             block = sets[start : start + 256]
             union = np.bitwise_or.reduce(self.reach[:, block], axis=2)  # (worlds, sets)
-            out[start : start + 256] = self.prob @ np.bitwise_count(union)
+            out[start : start + 256] = self.prob @ popcount(union)
         return out
 
     def optimum(self, k: int) -> float:
