@@ -559,6 +559,9 @@ def test_rank_is_stable_and_breaks_ties_by_id() -> None:
     assert ranking[1:3].ids == ("bravo", "charlie")
     with pytest.raises(ParameterError, match="'alpha' appears more than once"):
         ex.rank([*ps, proposal("alpha")], WM)
+    assert len(ex.rank([], WM, weights={"reach": 0})) == 0  # no proposals: nothing to check
+    with pytest.raises(ParameterError, match="no criterion named 'raech'"):
+        ex.rank(ps, WM, weights={"raech": 0})
 
 
 def _three() -> list[Proposal]:

@@ -1430,7 +1430,8 @@ def rank(
         seen.add(p.id)
     user = _check_weights(weights)
     found = [score_criteria(p, collab, manager=manager) for p in items]
-    _check_weight_names(user, {c.name for criteria in found for c in criteria})
+    if items:  # with nothing to rank, nothing was scored: no name can be checked
+        _check_weight_names(user, {c.name for criteria in found for c in criteria})
     scores = [_combine(p.id, criteria, user) for p, criteria in zip(items, found, strict=True)]
     order = sorted(range(len(items)), key=lambda i: (-scores[i].value, items[i].id))
     entries = tuple(Ranked(k + 1, items[i], scores[i]) for k, i in enumerate(order))
