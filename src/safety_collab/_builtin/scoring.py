@@ -547,7 +547,14 @@ class BuiltinScoring:
     def safety_collab_score_proposal(
         self, proposal: object, collaborative: Collaborative
     ) -> tuple[Criterion, ...] | None:
-        """Score a proposal on the built-in criteria (other objects: no criteria)."""
+        """Score a proposal on the built-in criteria (other objects: no criteria).
+
+        Examples
+        --------
+        >>> import safety_collab as sc
+        >>> BuiltinScoring().safety_collab_score_proposal("an idea", sc.west_midlands()) is None
+        True
+        """
         from safety_collab.exchange import Proposal  # noqa: PLC0415 - no import cycle
 
         if not isinstance(proposal, Proposal):
