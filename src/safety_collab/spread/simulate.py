@@ -159,18 +159,26 @@ def _run_chunk(
     return out if isinstance(out, Adoptions) else _from_dense(out, runs, graph.n_nodes)
 
 
+class _BadOutputError(TypeError):
+    """A model returned something that is not adoptions (raised where the chunk ran)."""
+
+
 def _from_dense(out: object, runs: int, n: int) -> Adoptions:
-    arr = np.asarray(out)
+    try:
+        arr = np.asarray(out)
+    except (TypeError, ValueError) as exc:
+        msg = f"{type(out).__name__}, which is not an array ({exc})"
+        raise _BadOutputError(msg) from None
     if arr.shape != (runs, n) or not np.issubdtype(arr.dtype, np.integer):
         msg = (
-            f"expected Adoptions or an integer array of shape ({runs}, {n}), "
-            f"got {arr.dtype} {arr.shape}"
+            f"{arr.dtype} {arr.shape}; expected Adoptions or an integer array of shape "
+            f"({runs}, {n})"
         )
-        raise TypeError(msg)
+        raise _BadOutputError(msg)
     return Adoptions.from_dense(arr)
 
 
-def _check_output(
+def _check_output(  # noqa: PLR0911 - one return per problem
     a: Adoptions, runs: int, steps: int, n: int, seeds: npt.NDArray[np.int32]
 ) -> str | None:
     if a.run_ptr.shape != (runs + 1,):
@@ -182,6 +190,11 @@ def _check_output(
         return f"a row outside 0..{n - 1}"
     if k and (int(a.steps.min()) < 0 or int(a.steps.max()) > steps):
         return f"an adoption step outside 0..{steps}"
+    if a.lapses is not None:
+        if a.lapses.shape != (k,):
+            return f"lapses of shape {a.lapses.shape}, expected ({k},)"
+        if k and (int(a.lapses.min()) < -1 or int(a.lapses.max()) > steps):
+            return f"a lapse step outside -1..{steps}"
     return None
 
 
@@ -403,16 +416,13 @@ def _run_all(
                 if bar is not None:
                     bar.update(1)
         else:
-            futures = {
-                executor.submit(_run_chunk, model, cg, seeds, seed=seq, runs=n, steps=steps): i
-                for i, (seq, n) in enumerate(chunks)
-            }
+            futures = _submit_all(executor, model, cg, seeds, chunks, steps)
             for fut in cf.as_completed(futures):
                 i = futures[fut]
                 seq, n = chunks[i]
                 try:
                     out = fut.result()
-                except (cf.process.BrokenProcessPool, cf.CancelledError, OSError, EOFError):
+                except (cf.BrokenExecutor, cf.CancelledError, OSError, EOFError):
                     # the worker died: recompute the chunk here from its own seed
                     out = _guarded(model, desc, cg, seeds, seq, n, steps)
                 except Exception as exc:
@@ -442,6 +452,28 @@ def _run_all(
     return final
 
 
+def _submit_all(
+    executor: cf.Executor, model: Any, cg: CompiledGraph, seeds: npt.NDArray[np.int32],
+    chunks: list[tuple[np.random.SeedSequence, int]], steps: int,
+) -> dict[cf.Future[Adoptions], int]:  # fmt: skip
+    """Submit every chunk; one the executor refuses (broken, shut down) gets a failed future.
+
+    The failed future is then treated like a chunk whose worker died: the chunk
+    is recomputed here from its own seed.
+    """
+    futures: dict[cf.Future[Adoptions], int] = {}
+    for i, (seq, n) in enumerate(chunks):
+        try:
+            fut = executor.submit(_run_chunk, model, cg, seeds, seed=seq, runs=n, steps=steps)
+        except RuntimeError as exc:  # BrokenExecutor is one, as is "after shutdown"
+            if not isinstance(exc, cf.BrokenExecutor) and "cannot schedule" not in str(exc):
+                raise
+            fut = cf.Future()
+            fut.set_exception(cf.process.BrokenProcessPool(str(exc)))
+        futures[fut] = i
+    return futures
+
+
 def _is_worker_loss(exc: BaseException) -> bool:
     name = type(exc).__name__
     return name in {"KilledWorker", "CommClosedError", "StreamClosedError", "BrokenProcessPool"}
@@ -450,6 +482,8 @@ def _is_worker_loss(exc: BaseException) -> bool:
 def _model_error(desc: str, exc: BaseException) -> BaseException:
     if isinstance(exc, SpreadError | PluginError):
         return exc
+    if isinstance(exc, _BadOutputError):
+        return PluginError(f"spread model {desc!r} returned {exc}")
     return PluginError(f"spread model {desc!r} raised {type(exc).__name__}: {exc}")
 
 
