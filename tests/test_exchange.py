@@ -12,7 +12,7 @@ from unittest import mock
 import attrs
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 import safety_collab as sc
@@ -507,6 +507,10 @@ criteria_lists = st.lists(
         st.sampled_from(["alignment", "evidence", "reach", "cost-per-organisation"]),
         st.one_of(st.floats(0, 1e300), st.just(0.0)),
     ),
+)
+@example(
+    extra=[Criterion("x-a", 0.5, weight=5e-324)],  # a subnormal weight: products underflow
+    user=dict.fromkeys(ex.BUILTIN_CRITERIA, 0.0),
 )
 def test_scores_stay_in_unit_interval_for_any_valid_criteria(
     extra: list[Criterion], user: dict[str, float]

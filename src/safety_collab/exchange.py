@@ -1205,8 +1205,9 @@ def _combine(proposal_id: str, criteria: Sequence[Criterion], user: Mapping[str,
         e > 0 or c.weight == 0 or u == 0 for e, c, u in zip(effective, criteria, users, strict=True)
     )
     if exact and total > 0:
+        # shares first: they sum to 1, so no product underflows even for subnormal weights
         shares = [e / total for e in effective]
-        value = math.fsum(e * c.value for e, c in zip(effective, criteria, strict=True)) / total
+        value = math.fsum(s * c.value for s, c in zip(shares, criteria, strict=True))
     elif exact:
         shares = [0.0] * len(criteria)
         value = 0.0
