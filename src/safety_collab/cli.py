@@ -856,3 +856,7 @@ def rank(
         click.echo(json.dumps(report, indent=2))
     else:
         _print_rank(report, collab, top)
+
+
+if __name__ == "__main__":  # pragma: no cover - `python -m safety_collab.cli`
+    main()
