@@ -33,6 +33,7 @@ from safety_collab import io as io
 from safety_collab import plugins as plugins
 from safety_collab import spc as spc
 from safety_collab import spread as spread
+from safety_collab._resources import memory_limit, set_memory_limit
 from safety_collab.access import INNOVATION_EXCHANGE, Entitlements, can_access, entitlements
 from safety_collab.datasets import west_midlands
 from safety_collab.errors import (
@@ -41,6 +42,7 @@ from safety_collab.errors import (
     ModelError,
     PluginError,
     Problem,
+    ResourceLimitError,
     SafetyCollabError,
     UnknownIdError,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "Programme",
     "ProgrammeStatus",
     "Provenance",
+    "ResourceLimitError",
     "Role",
     "SafetyCollabError",
     "Service",
@@ -112,5 +115,7 @@ __all__ = [
     "is_ods_code",
     "load",
     "loads",
+    "memory_limit",
+    "set_memory_limit",
     "west_midlands",
 ]
