@@ -343,6 +343,7 @@ class _Budget:
     worst: int
     limit: int | None
     held: int = 0
+    largest: int = 0
 
     @classmethod
     def plan(
@@ -359,17 +360,26 @@ class _Budget:
             + estimate_bytes(runs, n_seeds, 2, itemsize=ADOPTION_BYTES)
             + estimate_bytes(workers, n, itemsize=NODE_STATE_BYTES)
         )
-        worst = certain + estimate_bytes(runs, max(n - n_seeds, 0), 2, itemsize=ADOPTION_BYTES)
+        # every node adopting in every run: the adoptions, joined into one copy,
+        # and a chunk's growing buffers (up to twice what they hold)
+        chunk = -(-runs // n_chunks)
+        worst = (
+            certain
+            + estimate_bytes(runs, max(n - n_seeds, 0), 2, itemsize=ADOPTION_BYTES)
+            + estimate_bytes(chunk, n, 2, itemsize=ADOPTION_BYTES)
+        )
         check_allocation(certain, what=what, detail="use fewer runs, or fewer workers")
         return cls(what, certain, worst, memory_limit())
 
     def add(self, a: Adoptions, done: int, total: int) -> None:
         """Count a finished chunk's adoptions; stop if the whole would exceed the limit."""
-        self.held += a.rows.nbytes + a.steps.nbytes
-        self.held += 0 if a.lapses is None else a.lapses.nbytes
+        size = a.rows.nbytes + a.steps.nbytes + (0 if a.lapses is None else a.lapses.nbytes)
+        self.held += size
+        self.largest = max(self.largest, size)
         if self.limit is None or self.worst <= self.limit:
             return
-        if self.certain + 2 * self.held > self.limit:
+        # held twice while joined, plus the buffers of a chunk as large as the largest yet
+        if self.certain + 2 * self.held + 2 * self.largest > self.limit:
             detail = (
                 "the worst case, with every node adopting in every run; "
                 f"stopped after {done} of {total} chunks, whose adoptions already hold "
