@@ -801,7 +801,9 @@ def dump(
 
     The whole text is produced first, then written to a temporary file beside
     ``path`` and moved over it: a failure at any point leaves the old file as it
-    was. Personal data is left out unless ``include_personal_data`` is true.
+    was. If ``path`` is a symbolic link, the file it points to is replaced and
+    the link kept. Personal data is left out unless ``include_personal_data``
+    is true.
 
     Examples
     --------
