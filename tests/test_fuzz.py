@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import signal
 import zipfile
 from collections.abc import Callable, Iterator
@@ -40,8 +41,14 @@ MAX_TEXT = 4000
 TIME_LIMIT = 20
 """Seconds any one call may take (inputs are at most a few KiB)."""
 
-# Tests that write a file per example share one folder (tmp_path is per test).
-fuzz_settings = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Every fuzz test takes these settings: the profile's number of examples, or
+# SAFETY_COLLAB_FUZZ_EXAMPLES for a deeper run. Tests that write a file per
+# example share one folder (tmp_path is per test, not per example).
+_examples = os.environ.get("SAFETY_COLLAB_FUZZ_EXAMPLES")
+fuzz_settings = settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    **({"max_examples": int(_examples)} if _examples else {}),
+)
 
 
 @contextlib.contextmanager
@@ -165,18 +172,21 @@ def _serialise(data: object, fmt: str) -> str | None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@fuzz_settings
 @given(text=st.text(max_size=MAX_TEXT))
 def test_loads_any_text(fmt: str, text: str) -> None:
     parses_or_refuses(lambda: sc.loads(text, fmt), DataError)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@fuzz_settings
 @given(raw=st.binary(max_size=MAX_TEXT))
 def test_loads_any_bytes(fmt: str, raw: bytes) -> None:
     parses_or_refuses(lambda: sc.loads(raw, fmt), DataError)
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@fuzz_settings
 @given(data=st.data())
 def test_loads_mutated_text(fmt: str, data: st.DataObject) -> None:
     text = data.draw(mutated_text(_good(fmt)))
@@ -184,6 +194,7 @@ def test_loads_mutated_text(fmt: str, data: st.DataObject) -> None:
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+@fuzz_settings
 @given(doc=mutated_data())
 def test_loads_mutated_fields(fmt: str, doc: dict[str, Any]) -> None:
     text = _serialise(doc, fmt)
@@ -191,6 +202,7 @@ def test_loads_mutated_fields(fmt: str, doc: dict[str, Any]) -> None:
         parses_or_refuses(lambda: sc.loads(text, fmt), DataError)
 
 
+@fuzz_settings
 @given(doc=mutated_data())
 def test_partial_files_over_a_base(doc: dict[str, Any]) -> None:
     base = sc.loads(_good("json"), "json")
@@ -403,6 +415,7 @@ _options = st.fixed_dictionaries(
 )
 
 
+@fuzz_settings
 @given(values=st.lists(_numbers, max_size=60), options=_options, screen=st.booleans())
 def test_xmr_any_values(values: list[float], options: dict[str, Any], screen: bool) -> None:
     chart = parses_or_refuses(lambda: spc.xmr(values, screen_outliers=screen, **options), SPCError)
@@ -411,6 +424,7 @@ def test_xmr_any_values(values: list[float], options: dict[str, Any], screen: bo
 
 
 @pytest.mark.parametrize("chart", [spc.p_chart, spc.u_chart])
+@fuzz_settings
 @given(
     pairs=st.lists(st.tuples(_numbers, _numbers), max_size=40),
     options=_options,
@@ -425,6 +439,7 @@ def test_attribute_charts_any_values(
     parses_or_refuses(lambda: chart(events, sizes, laney=laney, **options), SPCError)
 
 
+@fuzz_settings
 @given(
     values=st.lists(st.floats(0, 100), min_size=2, max_size=40),
     start=st.integers(-5, 45),
