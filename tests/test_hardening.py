@@ -303,6 +303,26 @@ def test_a_file_with_very_many_problems_reports_a_bounded_number(tmp_path: Path)
     assert (restored.omitted, str(restored)) == (err.omitted, str(err))
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"schema_version": 1, "id": 3}',  # the converter's errors
+        '{"schema_version": 1,',  # the JSON parser's
+        "schema_version = 99",  # a newer file
+    ],
+)
+def test_errors_cross_process_boundaries_with_their_context(text: str) -> None:
+    # Dask pickles an exception with its traceback and context (tblib): the
+    # error must unpickle on the other side, and say the same.
+    tblib = pytest.importorskip("tblib.pickling_support")
+    with pytest.raises(DataError) as info:
+        sc.loads(text, "toml" if "=" in text else "json")
+    err = info.value
+    tblib.install(err)
+    restored = pickle.loads(pickle.dumps(err))
+    assert str(restored) == str(err)
+
+
 def test_data_error_keeps_every_problem_up_to_the_cap() -> None:
     err = DataError("f", [Problem(f"$.a[{i}]", "bad") for i in range(MAX_PROBLEMS)])
     assert (len(err.problems), err.omitted) == (MAX_PROBLEMS, 0)

@@ -420,12 +420,7 @@ def from_data(
         merged = _CONVERTER.unstructure(base)
         merged.update(fields)
         fields = merged
-    try:
-        return _CONVERTER.structure(fields, Collaborative)
-    except (ClassValidationError, IterableValidationError, ModelError) as exc:
-        raise DataError(source, _problems(exc, "$")) from None
-    except RecursionError:
-        raise DataError(source, [Problem("$", "data is nested too deeply")]) from None
+    return _structure_as(fields, Collaborative, source)
 
 
 def _migrate(fields: dict[str, Any], source: str) -> dict[str, Any]:
@@ -460,9 +455,13 @@ def _structure_as(fields: object, cls: type[T], source: str) -> T:
     try:
         return _CONVERTER.structure(fields, cls)
     except (ClassValidationError, IterableValidationError, ModelError) as exc:
-        raise DataError(source, _problems(exc, "$")) from None
+        problems = _problems(exc, "$")
     except RecursionError:
-        raise DataError(source, [Problem("$", "data is nested too deeply")]) from None
+        problems = [Problem("$", "data is nested too deeply")]
+    # Raised outside the handler, so that it carries no context: the converter's
+    # errors cannot be unpickled, and a DataError must cross process boundaries
+    # (Dask pickles an exception's context and traceback too).
+    raise DataError(source, problems)
 
 
 # ------------------------------------------------------------------ text ↔ data
