@@ -60,7 +60,7 @@ def expected(**kwargs: Any) -> SpreadResult:
 
 
 def _adoptions(runs: int, **override: Any) -> Adoptions:
-    fields = {
+    fields: dict[str, Any] = {
         "run_ptr": np.arange(runs + 1, dtype=np.int64),
         "rows": np.zeros(runs, np.int32),
         "steps": np.zeros(runs, np.int16),
@@ -259,10 +259,10 @@ def test_a_dask_worker_dying_mid_simulation_loses_nothing() -> None:
     # no retries on other workers: the first death reaches simulate at once
     with (
         dask.config.set({"distributed.scheduler.allowed-failures": 0}),
-        distributed.LocalCluster(
+        distributed.LocalCluster(  # type: ignore[no-untyped-call]
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        distributed.Client(cluster) as client,
+        distributed.Client(cluster) as client,  # type: ignore[no-untyped-call]
     ):
         got = simulate(G, [0, 1], model=DiesForSomeChunks(), runs=240, steps=8, rng=5,
                        chunk_size=60, executor=client.get_executor())  # fmt: skip
@@ -305,7 +305,7 @@ def test_a_seeding_strategy_returning_garbage_to_simulate_is_named(kind: str) ->
 
 def test_a_slow_hook_still_gives_the_right_graph() -> None:
     collab = sc.west_midlands()
-    want = sorted(sc.graphs.collaboration_graph(collab).edges(data="weight"))
+    want: list[Any] = sorted(sc.graphs.collaboration_graph(collab).edges(data="weight"))
 
     class SlowTies:
         @sc.hookimpl
@@ -314,7 +314,7 @@ def test_a_slow_hook_still_gives_the_right_graph() -> None:
             yield from ()
 
     with temporary_plugin(SlowTies(), name="slow-ties"):
-        got = sorted(sc.graphs.collaboration_graph(collab).edges(data="weight"))
+        got: list[Any] = sorted(sc.graphs.collaboration_graph(collab).edges(data="weight"))
     assert got == want
 
 

@@ -12,10 +12,13 @@ checks under atheris, with coverage guidance, for a bounded time in CI.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
 import signal
+import subprocess
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -46,8 +49,8 @@ TIME_LIMIT = 20
 # example share one folder (tmp_path is per test, not per example).
 _examples = os.environ.get("SAFETY_COLLAB_FUZZ_EXAMPLES")
 fuzz_settings = settings(
+    settings(max_examples=int(_examples)) if _examples else settings(),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    **({"max_examples": int(_examples)} if _examples else {}),
 )
 
 
@@ -448,3 +451,50 @@ def test_attribute_charts_any_values(
 def test_assess_any_start(values: list[float], start: int, improvement: str) -> None:
     chart = spc.xmr(values, improvement=improvement)
     parses_or_refuses(lambda: spc.assess("x", "RRK", chart, start=start), SPCError)
+
+
+# ------------------------------------------------------------------ the atheris harness
+
+FUZZ_DIR = Path(__file__).resolve().parent.parent / "fuzz"
+
+
+@pytest.fixture(scope="module")
+def harness() -> Any:
+    """fuzz/targets.py (fuzz/ is not a package), imported without atheris."""
+    spec = importlib.util.spec_from_file_location("fuzz_targets", FUZZ_DIR / "targets.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_harness_lists_its_targets() -> None:
+    done = subprocess.run(
+        [sys.executable, str(FUZZ_DIR / "run.py"), "--list"],
+        capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    assert done.stdout.split() == [
+        "loads_json", "loads_toml", "loads_yaml", "read_graph_json", "read_graph_graphml",
+        "read_graph_gexf", "read_ods_csv", "spread_result_load", "spc",
+    ]  # fmt: skip
+
+
+@fuzz_settings
+@given(data=st.data())
+def test_every_harness_target_takes_its_seeds_and_random_bytes(
+    harness: Any, data: st.DataObject
+) -> None:
+    targets = harness.load()
+    name = data.draw(st.sampled_from(sorted(targets)))
+    seed = data.draw(st.sampled_from(harness.seeds(name)))
+    with time_limit():
+        targets[name](seed)  # a valid input parses
+        targets[name](data.draw(mutated_bytes(seed)))  # anything else is refused properly
+
+
+@st.composite
+def mutated_bytes(draw: st.DrawFn, raw: bytes) -> bytes:
+    i = draw(st.integers(0, len(raw)))
+    j = draw(st.integers(i, min(len(raw), i + 64)))
+    return raw[:i] + draw(st.binary(max_size=32)) + raw[j:]

@@ -187,7 +187,7 @@ def test_a_crash_during_a_save_leaves_the_old_file(
     if where == "before replace":
         monkeypatch.setattr(safety_collab._atomic, "_replace", crash)
     else:
-        monkeypatch.setattr(safety_collab._atomic.os, "fsync", crash)
+        monkeypatch.setattr(os, "fsync", crash)
     with pytest.raises(Crash):
         save(tmp_path / "out")
     assert target.read_bytes() == old
@@ -434,7 +434,7 @@ def _personal_values(collab: Collaborative) -> set[str]:
 
 
 def _without_personal_data(collab: Collaborative) -> Collaborative:
-    roles = tuple(attrs.evolve(r, **dict.fromkeys(PERSONAL)) for r in collab.roles)
+    roles = tuple(attrs.evolve(r, person=None, phone=None, email=None) for r in collab.roles)
     return attrs.evolve(collab, roles=roles)
 
 
