@@ -175,7 +175,7 @@ class DataError(SafetyCollabError, ValueError):
         return (_rebuild_data_error, (type(self), self.source, self.problems, self.omitted))
 
 
-MAX_PROBLEMS = 100
+MAX_PROBLEMS = 1000
 """Most problems a :class:`DataError` keeps; it counts the rest in ``omitted``.
 
 A broken file can hold millions of bad fields: the message stays readable and
