@@ -1,5 +1,4 @@
 """Tests of the deprived-areas-reach example plugin."""
-# ruff: noqa: D103  (test names say what each test checks)
 
 from __future__ import annotations
 

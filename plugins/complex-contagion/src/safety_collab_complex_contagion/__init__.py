@@ -37,7 +37,7 @@ def _probability(_inst: object, attribute: attrs.Attribute[Any], value: object) 
 
 @attrs.frozen
 class ComplexContagion:
-    """A non-adopter adopts once at least ``m`` of its in-neighbours have adopted (and been noticed).
+    """A non-adopter adopts once at least ``m`` in-neighbours have adopted (and been noticed).
 
     Parameters
     ----------
