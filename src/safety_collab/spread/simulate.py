@@ -123,6 +123,8 @@ def _params_text(obj: Any) -> str:
     parts = []
     for a in attrs.fields(type(obj)):
         value = getattr(obj, a.name)
+        if value is None:  # "not set": e.g. p=None takes each edge's own probability
+            continue
         if attrs.has(type(value)):
             value = f"{type(value).__name__}({_params_text(value)})"
         parts.append(f"{a.name}={value}")
