@@ -7,6 +7,7 @@ import os
 import pickle
 import subprocess
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -413,17 +414,18 @@ def test_no_path_grants_above_tier_or_to_non_members(collab: Collaborative) -> N
 @given(collab=changed_collaboratives())
 def test_the_cli_grants_what_entitlements_grant(collab: Collaborative) -> None:
     runner = CliRunner()
-    with runner.isolated_filesystem():
-        sc.dump(collab, "c.json", include_personal_data=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "c.json")
+        sc.dump(collab, path, include_personal_data=True)
         for org in collab.organisations[:4]:
-            out = runner.invoke(cli, ["entitlements", org.id, "--file", "c.json", "--json"])
+            out = runner.invoke(cli, ["entitlements", org.id, "--file", path, "--json"])
             assert out.exit_code == 0, out.output
             shown = json.loads(out.output)
             allowed = _allowed(collab, org.id)
             assert set(shown["networks"]) == allowed["network"]
             assert set(shown["services"]) == allowed["service"]
             assert shown["can_propose"] == bool(allowed["exchange"])
-            text = runner.invoke(cli, ["entitlements", org.id, "--file", "c.json"]).output
+            text = runner.invoke(cli, ["entitlements", org.id, "--file", path]).output
             if shown["tier"] is None:
                 assert "is not a member: it may use nothing." in text
 
