@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 
@@ -109,14 +110,26 @@ def test_tables_from_files_and_the_environment(
 
 
 def test_registered_it_adds_a_criterion_to_every_score() -> None:
+    # installed (CI installs the distribution), the entry point has registered it already;
+    # run from a source checkout, it is registered for the duration of the test
+    pm = get_plugin_manager()
+    installed = pm.is_registered(plugin)
     ps = [proposal("a", "TAJ"), proposal("b", "R1D")]
-    with temporary_plugin(plugin, name="deprived-areas-reach"):
+    with (
+        contextlib.nullcontext()
+        if installed
+        else temporary_plugin(plugin, name="deprived-areas-reach")
+    ):
         ranking = ex.rank(ps, WM)
         for r in ranking:
             assert CRITERION in {c.name for c in r.score.criteria}
         dropped = ex.rank(ps, WM, weights={CRITERION: 0})
-    assert not get_plugin_manager().has_plugin("deprived-areas-reach")
-    assert [r.score.value for r in dropped] == [r.score.value for r in ex.rank(ps, WM)]
+    assert pm.is_registered(plugin) == installed
+    # weight 0 drops the criterion: each score is the mean of the other (equally weighted) ones
+    for r in dropped:
+        kept = [c.value for c in r.score.criteria if c.name != CRITERION]
+        assert r.score.value == pytest.approx(sum(kept) / len(kept), rel=1e-12)
+        assert next(c for c in r.score.criteria if c.name == CRITERION).share == 0.0
 
 
 def test_other_objects_get_no_criterion() -> None:
