@@ -380,6 +380,20 @@ def test_spread_result_load_bytes(tmp_path: Path, raw: bytes) -> None:
     parses_or_refuses(lambda: SpreadResult.load(path), DataError, ResourceLimitError)
 
 
+@pytest.mark.parametrize("member", ["rows", "run_ptr", "adopt_steps", "lapse_steps"])
+def test_a_member_that_is_not_an_array_is_refused(
+    tmp_path: Path, saved_result: dict[str, Any], member: str
+) -> None:
+    # found by the atheris harness in CI: numpy reads a zip member without the .npy suffix
+    # as raw bytes, and the loader treated it as an array (AttributeError)
+    path = tmp_path / "r.npz"
+    path.write_bytes(_npz(saved_result["meta"], saved_result["arrays"]))
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(member, b"\x00" * 8)  # no .npy suffix: np.load gives bytes for it
+    with pytest.raises(DataError, match=rf"{member} is bytes, not an array"):
+        SpreadResult.load(path)
+
+
 def test_a_decompression_bomb_is_refused_before_it_expands(tmp_path: Path) -> None:
     # 256 MiB of zeros compress to about 256 KiB; the declared size is checked first
     path = tmp_path / "bomb.npz"

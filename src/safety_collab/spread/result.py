@@ -452,6 +452,9 @@ def _jsonable(node: Hashable) -> Any:
 
 def _ints(name: str, a: npt.NDArray[Any], dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
     """``a`` as ``dtype``, refusing anything but a 1-d integer array whose values fit."""
+    if not isinstance(a, np.ndarray):  # a zip member that is not a .npy file reads as bytes
+        msg = f"{name} is {type(a).__name__}, not an array"
+        raise TypeError(msg)
     if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
         msg = f"{name} is {a.dtype} of shape {a.shape}; expected a list of integers"
         raise ValueError(msg)
