@@ -450,7 +450,7 @@ def _jsonable(node: Hashable) -> Any:
     return str(node)
 
 
-def _ints(name: str, a: npt.NDArray[Any], dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
+def _ints(name: str, a: object, dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
     """``a`` as ``dtype``, refusing anything but a 1-d integer array whose values fit."""
     if not isinstance(a, np.ndarray):  # a zip member that is not a .npy file reads as bytes
         msg = f"{name} is {type(a).__name__}, not an array"
