@@ -236,3 +236,65 @@ def test_spc_bad_data(tmp_path: Path, content: str, chart: str, message: str) ->
     assert res.returncode == 2, res.stdout
     assert message in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_seeds_command_matches_the_library() -> None:
+    from safety_collab.graphs import collaboration_graph
+    from safety_collab.spread import choose_seeds, compile_graph, tie_probability
+
+    res = run("seeds", "-k", "3", "--json")
+    assert res.returncode == 0, res.stderr
+    report = json.loads(res.stdout)
+    assert (report["strategy"], report["model"]) == ("imm", "independent_cascade")
+    # the command's defaults: tie probabilities 1 - exp(-0.2 w), random seed 7
+    cg = compile_graph(collaboration_graph(sc.west_midlands()), probability=tie_probability(0.2))
+    expected = choose_seeds(cg, 3, strategy="imm", model="independent_cascade", rng=7)
+    assert [row["id"] for row in report["seeds"]] == list(expected.ids)
+    assert [row["rank"] for row in report["seeds"]] == [1, 2, 3]
+    spreads = [row["spread"] for row in report["seeds"]]
+    assert spreads == sorted(spreads)  # the estimate never falls as seeds are added
+    assert [row["spread"] for row in report["seeds"]] == pytest.approx(list(expected.spread))
+
+
+def test_seeds_command_text_names_each_organisation() -> None:
+    res = run("seeds", "-k", "2", "--strategy", "degree")
+    assert res.returncode == 0, res.stderr
+    lines = res.stdout.splitlines()
+    assert lines[0] == (
+        "degree seeds for independent_cascade on West Midlands Patient Safety Collaborative:"
+    )
+    wm = sc.west_midlands()
+    ids = [line.split()[1] for line in lines[1:]]
+    assert len(ids) == 2
+    for line, org in zip(lines[1:], ids, strict=True):
+        assert wm.organisation(org).name in line
+        assert "expected reach" in line
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["seeds", "--strategy", "nope"], "error: unknown seeding strategy 'nope'"),
+        (["seeds", "-k", "0"], "Invalid value for '-k': 0 is not in the range x>=1"),
+        (["seeds", "--param", "p=3"], "error: p: must be a probability between 0 and 1 (got 3)"),
+        (["seeds", "--model", "sir"], "error: unknown spread model 'sir'"),
+    ],
+)
+def test_seeds_bad_input_exits_2(args: list[str], message: str) -> None:
+    res = run(*args)
+    assert res.returncode == 2, res.stdout
+    assert message in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_spread_with_a_strategy_and_a_plot(tmp_path: Path) -> None:
+    out = tmp_path / "curves.png"
+    res = run(
+        "spread", "--strategy", "degree_discount", "--runs", "200", "--steps", "5",
+        "--no-progress", "--plot", str(out),
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    assert "seeds (strategy degree_discount):" in res.stdout
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(data) > 10_000  # a drawn figure, not an empty canvas
