@@ -579,7 +579,7 @@ def test_unknown_name_lists_what_exists_and_the_closest(pm: PluginManager) -> No
         registry["independent_cascad"]
     assert str(info.value) == (
         "unknown spread model 'independent_cascad'; did you mean 'independent_cascade'? "
-        "Registered: bass, contagion, facilitated, independent_cascade, lapse, "
+        "registered: bass, contagion, facilitated, independent_cascade, lapse, "
         "linear_threshold, sir"
     )
     assert isinstance(info.value, KeyError)

@@ -524,7 +524,7 @@ def test_bad_input_raises_naming_what(
 
 
 def test_unknown_strategy_is_a_key_error_listing_what_exists() -> None:
-    with pytest.raises(UnknownNameError, match="Registered: betweenness, celf, degree"):
+    with pytest.raises(UnknownNameError, match="registered: betweenness, celf, degree"):
         choose_seeds(G5, 1, strategy="greedy")
 
 

@@ -772,7 +772,7 @@ class UnknownNameError(UnknownIdError):
     --------
     >>> print(UnknownNameError("spread model", "indep", ["independent_cascade", "sir"]))
     unknown spread model 'indep'; did you mean 'independent_cascade'?
-    Registered: independent_cascade, sir
+    registered: independent_cascade, sir
     >>> isinstance(UnknownNameError("spread model", "x", []), KeyError)
     True
     """
@@ -788,7 +788,7 @@ class UnknownNameError(UnknownIdError):
         )
         hint = f"did you mean {near[0]!r}? " if near else ""
         if self.known:
-            listing = f"Registered: {', '.join(self.known)}"
+            listing = f"registered: {', '.join(self.known)}"
         else:
             listing = f"no {kind} is registered (plugins add them; see `safety-collab plugins`)"
         notes = "".join(f"\nNote: {e}" for e in load_errors)
@@ -814,7 +814,7 @@ class Registry(Mapping[str, T_co]):
     Traceback (most recent call last):
     ...
     safety_collab.plugins.UnknownNameError: unknown spread model 'sri'; did you mean 'sir'?
-    Registered: sir
+    registered: sir
     """
 
     def __init__(
@@ -903,7 +903,7 @@ def spread_models(*, manager: PluginManager | None = None) -> Registry[SpreadMod
     Traceback (most recent call last):
     ...
     safety_collab.plugins.UnknownNameError: unknown spread model 'seed_only';
-    did you mean 'seeds_only'? Registered: bass, ..., seeds_only
+    did you mean 'seeds_only'? registered: bass, ..., seeds_only
     """
     return _registry(_SPREAD_MODELS, manager)
 
