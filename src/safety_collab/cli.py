@@ -179,6 +179,36 @@ def plugins_command(*, as_json: bool) -> None:
 
 _FILE = click.argument("file", required=False, type=click.Path(path_type=Path, dir_okay=False))
 
+# options shared by the commands that simulate (spread, seeds)
+_MODEL = click.option(
+    "--model",
+    default="independent_cascade",
+    show_default=True,
+    help="Spread model (see `safety-collab plugins`).",
+)
+_PARAMS = click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A model (or seeding strategy) parameter, e.g. --param p=0.1 (repeatable).",
+)
+_SEED = click.option(
+    "--seed",
+    "seed",
+    default=7,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Random seed: the same seed gives the same result.",
+)
+_SCALE = click.option(
+    "--scale",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Tie weight w becomes a transmission probability 1 - exp(-scale * w).",
+)
+
 
 def _parse_params(items: tuple[str, ...]) -> dict[str, Any]:
     """``key=value`` pairs; values read as JSON where they parse (numbers, true/false)."""
@@ -296,36 +326,12 @@ def _print_report(report: dict[str, Any], collab: Collaborative) -> None:
     type=click.IntRange(min=1),
     help="How many seeds the strategy picks.",
 )
-@click.option(
-    "--model",
-    default="independent_cascade",
-    show_default=True,
-    help="Spread model (see `safety-collab plugins`).",
-)
-@click.option(
-    "--param",
-    "params",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="A model parameter, e.g. --param p=0.1 (repeatable).",
-)
+@_MODEL
+@_PARAMS
 @click.option("--runs", default=2000, show_default=True, type=click.IntRange(min=1))
 @click.option("--steps", default=12, show_default=True, type=click.IntRange(min=1))
-@click.option(
-    "--seed",
-    "seed",
-    default=7,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Random seed: the same seed gives the same result.",
-)
-@click.option(
-    "--scale",
-    default=0.2,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Tie weight w becomes a transmission probability 1 - exp(-scale * w).",
-)
+@_SEED
+@_SCALE
 @click.option(
     "--plot",
     "plot_path",
@@ -460,12 +466,10 @@ def graph(file: Path | None, *, out: Path, kind: str) -> None:
 @_FILE
 @click.option("-k", "k", default=5, show_default=True, type=click.IntRange(min=1))
 @click.option("--strategy", default="imm", show_default=True)
-@click.option("--model", default="independent_cascade", show_default=True)
-@click.option("--param", "params", multiple=True, metavar="KEY=VALUE")
-@click.option("--seed", "seed", default=7, show_default=True, type=click.IntRange(min=0))
-@click.option(
-    "--scale", default=0.2, show_default=True, type=click.FloatRange(min=0, min_open=True)
-)
+@_MODEL
+@_PARAMS
+@_SEED
+@_SCALE
 @click.option("--json", "as_json", is_flag=True)
 def seeds(
     file: Path | None,

@@ -84,12 +84,12 @@ from safety_collab.io import (
     Migration,
     _check_format,
     _decode,
+    _file_format,
     _migrate_schema,
     _parse,
     _read_path,
     _serialise,
     _structure_as,
-    format_for_path,
 )
 from safety_collab.model import (
     EvidenceLevel,
@@ -1025,7 +1025,7 @@ def dump(exchange: Exchange, path: str | os.PathLike[str], *, format: str | None
     >>> load(dump(Exchange("demo"), p)) == Exchange("demo")
     True
     """
-    fmt = _check_format(format, os.fspath(path)) if format is not None else format_for_path(path)
+    fmt = _file_format(path, format)
     return atomic_write_bytes(path, dumps(exchange, fmt).encode("utf-8"))
 
 
@@ -1045,7 +1045,7 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Exchange
     safety_collab.errors.DataError: no/such/exchange.json: no such file
     """
     source = os.fspath(path)
-    fmt = _check_format(format, source) if format is not None else format_for_path(path)
+    fmt = _file_format(path, format)
     return loads(_read_path(path, source), fmt, source=source)
 
 

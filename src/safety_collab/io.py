@@ -609,6 +609,11 @@ def _check_format(fmt: str, source: str) -> Format:
     raise DataError(source, [Problem("", msg)])
 
 
+def _file_format(path: str | os.PathLike[str], format: str | None) -> Format:
+    """The format given for a file, checked, or else the one its suffix implies."""
+    return format_for_path(path) if format is None else _check_format(format, os.fspath(path))
+
+
 def format_for_path(path: str | os.PathLike[str]) -> Format:
     """Return the format a file name implies, from its suffix.
 
@@ -738,7 +743,7 @@ def load(
     'West Midlands Patient Safety Collaborative'
     """
     source = os.fspath(path)
-    fmt = _check_format(format, source) if format is not None else format_for_path(path)
+    fmt = _file_format(path, format)
     return loads(_read_path(path, source), fmt, source=source, base=base)
 
 
@@ -811,6 +816,6 @@ def dump(
     >>> sc.dump(sc.west_midlands(), p).suffix
     '.json'
     """
-    fmt = _check_format(format, os.fspath(path)) if format is not None else format_for_path(path)
+    fmt = _file_format(path, format)
     text = dumps(collab, fmt, include_personal_data=include_personal_data)
     return atomic_write_bytes(path, text.encode("utf-8"))

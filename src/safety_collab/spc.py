@@ -602,6 +602,52 @@ def _runs(sign: npt.NDArray[np.int8], min_len: int) -> list[tuple[int, int, int]
     return out
 
 
+def _chart(
+    kind: ChartKind,
+    values: FloatArray,
+    *,
+    centre: FloatArray,
+    upper: FloatArray,
+    lower: FloatArray,
+    upper_2s: FloatArray,
+    lower_2s: FloatArray,
+    starts: tuple[int, ...],
+    provisional: list[bool],
+    shift: int,
+    trend: int,
+    improvement: Improvement,
+    target: float | None,
+    dates: tuple[dt.date, ...] | None,
+) -> SPCChart:
+    """The chart of ``values`` with these limits, and the special-cause signals they give."""
+    signals = _find_signals(
+        values,
+        centre=centre,
+        upper=upper,
+        lower=lower,
+        upper_2s=upper_2s,
+        lower_2s=lower_2s,
+        starts=starts,
+        shift=shift,
+        trend=trend,
+    )
+    return SPCChart(
+        kind=kind,
+        values=values,
+        centre=centre,
+        upper=upper,
+        lower=lower,
+        upper_2s=upper_2s,
+        lower_2s=lower_2s,
+        phases=starts,
+        provisional=tuple(provisional),
+        signals=signals,
+        improvement=improvement,
+        target=target,
+        dates=dates,
+    )
+
+
 def _find_signals(
     x: FloatArray,
     *,
@@ -742,27 +788,18 @@ def xmr(
         provisional.append(size < MIN_STABLE_POINTS)
     upper, lower = centre + XMR_LIMIT * amr, centre - XMR_LIMIT * amr
     upper_2s, lower_2s = centre + XMR_TWO_SIGMA * amr, centre - XMR_TWO_SIGMA * amr
-    return SPCChart(
-        kind=ChartKind.XMR,
-        values=x,
+    return _chart(
+        ChartKind.XMR,
+        x,
         centre=centre,
         upper=upper,
         lower=lower,
         upper_2s=upper_2s,
         lower_2s=lower_2s,
-        phases=starts,
-        provisional=tuple(provisional),
-        signals=_find_signals(
-            x,
-            centre=centre,
-            upper=upper,
-            lower=lower,
-            upper_2s=upper_2s,
-            lower_2s=lower_2s,
-            starts=starts,
-            shift=shift,
-            trend=trend,
-        ),
+        starts=starts,
+        provisional=provisional,
+        shift=shift,
+        trend=trend,
         improvement=direction,
         target=tgt,
         dates=day,
@@ -842,27 +879,18 @@ def _attribute_chart(
         ("u", False): ChartKind.U,
         ("u", True): ChartKind.U_PRIME,
     }[(kind, laney)]
-    return SPCChart(
-        kind=chart_kind,
-        values=y,
+    return _chart(
+        chart_kind,
+        y,
         centre=centre,
         upper=upper,
         lower=lower,
         upper_2s=upper_2s,
         lower_2s=lower_2s,
-        phases=starts,
-        provisional=tuple(provisional),
-        signals=_find_signals(
-            y,
-            centre=centre,
-            upper=upper,
-            lower=lower,
-            upper_2s=upper_2s,
-            lower_2s=lower_2s,
-            starts=starts,
-            shift=shift,
-            trend=trend,
-        ),
+        starts=starts,
+        provisional=provisional,
+        shift=shift,
+        trend=trend,
         improvement=direction,
         target=tgt,
         dates=day,

@@ -109,7 +109,14 @@ from safety_collab.spread.models import (
     in_weights,
     thresholds,
 )
-from safety_collab.spread.simulate import MAX_STEPS, as_compiled, resolve_model, simulate
+from safety_collab.spread.simulate import (
+    MAX_STEPS,
+    as_compiled,
+    param_fields,
+    resolve_model,
+    simulate,
+    with_params,
+)
 
 __all__ = [
     "BUILTIN_STRATEGIES",
@@ -1309,22 +1316,8 @@ def resolve_strategy(strategy: object, params: dict[str, Any]) -> tuple[str, Any
     else:
         msg = f"strategy: expected a strategy name or a seeding strategy, got {_describe(strategy)}"
         raise SpreadError(msg)
-    if params:
-        fields = _fields(obj)
-        unknown = sorted(set(params) - fields)
-        if unknown:
-            allowed = ", ".join(sorted(fields)) or "none"
-            names = ", ".join(map(repr, unknown))
-            msg = f"strategy {name!r} has no parameter {names}; it takes: {allowed}"
-            raise SpreadError(msg)
-        obj = attrs.evolve(obj, **params)
+    obj = with_params("strategy", name, obj, params)
     return name, obj
-
-
-def _fields(obj: object) -> set[str]:
-    """The parameters (attrs ``init`` fields) of a strategy or model object."""
-    kind: Any = type(obj)
-    return {a.name for a in attrs.fields(kind) if a.init} if attrs.has(kind) else set()
 
 
 def _split_params(
@@ -1333,8 +1326,8 @@ def _split_params(
     """``params`` as ``(strategy_params, model_params)``: a name the model takes goes to it."""
     name, strat = resolve_strategy(strategy, {})
     desc, model_obj = resolve_model(model, {})
-    model_fields = _fields(model_obj)
-    strategy_fields = _fields(strat)
+    model_fields = param_fields(model_obj)
+    strategy_fields = param_fields(strat)
     unknown = sorted(set(params) - model_fields - strategy_fields)
     if unknown:
         names = ", ".join(map(repr, unknown))

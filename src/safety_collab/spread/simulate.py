@@ -107,16 +107,47 @@ def resolve_model(model: object, params: dict[str, Any]) -> tuple[str, Any]:
         if not attrs.has(type(obj)):
             msg = f"model {name!r} takes no parameters (got {', '.join(sorted(params))})"
             raise SpreadError(msg)
-        fields = {a.name for a in attrs.fields(type(obj)) if a.init}  # type: ignore[arg-type]
-        unknown = sorted(set(params) - fields)
-        if unknown:
-            allowed = ", ".join(sorted(fields)) or "none"
-            names = ", ".join(map(repr, unknown))
-            msg = f"model {name!r} has no parameter {names}; it takes: {allowed}"
-            raise SpreadError(msg)
-        obj = attrs.evolve(obj, **params)  # type: ignore[misc]
+        obj = with_params("model", name, obj, params)
     desc = name if not attrs.has(type(obj)) else f"{name} {_params_text(obj)}".strip()
     return desc, obj
+
+
+def param_fields(obj: object) -> set[str]:
+    """The parameters (attrs ``init`` fields) of a model or strategy object.
+
+    Examples
+    --------
+    >>> from safety_collab.spread import IndependentCascade
+    >>> sorted(param_fields(IndependentCascade())), param_fields(len)
+    (['p'], set())
+    """
+    kind: Any = type(obj)
+    return {a.name for a in attrs.fields(kind) if a.init} if attrs.has(kind) else set()
+
+
+def with_params(kind: str, name: str, obj: Any, params: dict[str, Any]) -> Any:
+    """``obj`` with ``params`` applied to its fields; a name it does not take is refused.
+
+    Examples
+    --------
+    >>> from safety_collab.spread import IndependentCascade
+    >>> with_params("model", "ic", IndependentCascade(), {"p": 0.2}).p
+    0.2
+    >>> with_params("model", "ic", IndependentCascade(), {"q": 1})
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.SpreadError: model 'ic' has no parameter 'q'; it takes: p
+    """
+    if not params:
+        return obj
+    fields = param_fields(obj)
+    unknown = sorted(set(params) - fields)
+    if unknown:
+        allowed = ", ".join(sorted(fields)) or "none"
+        names = ", ".join(map(repr, unknown))
+        msg = f"{kind} {name!r} has no parameter {names}; it takes: {allowed}"
+        raise SpreadError(msg)
+    return attrs.evolve(obj, **params)
 
 
 def _params_text(obj: Any) -> str:
@@ -417,16 +448,20 @@ def _run_all(
     results: list[Adoptions | None] = [None] * len(chunks)
     futures: dict[cf.Future[Adoptions], int] = {}
     done = 0
+
+    def record(i: int, out: Adoptions) -> None:
+        nonlocal done
+        results[i] = out
+        done += 1
+        if budget is not None:
+            budget.add(out, done, len(chunks))
+        if bar is not None:
+            bar.update(1)
+
     try:
         if executor is None:
             for i, (seq, n) in enumerate(chunks):
-                out = _guarded(model, desc, cg, seeds, seq, n, steps)
-                results[i] = out
-                done += 1
-                if budget is not None:
-                    budget.add(out, done, len(chunks))
-                if bar is not None:
-                    bar.update(1)
+                record(i, _guarded(model, desc, cg, seeds, seq, n, steps))
         else:
             futures = _submit_all(executor, model, cg, seeds, chunks, steps)
             for fut in cf.as_completed(futures):
@@ -442,12 +477,7 @@ def _run_all(
                         out = _guarded(model, desc, cg, seeds, seq, n, steps)
                     else:
                         raise _model_error(desc, exc) from exc
-                results[i] = out
-                done += 1
-                if budget is not None:
-                    budget.add(out, done, len(chunks))
-                if bar is not None:
-                    bar.update(1)
+                record(i, out)
     finally:
         for fut in futures:  # after a failure, drop the chunks not started yet
             fut.cancel()
