@@ -67,6 +67,16 @@ from safety_collab._builtin.scoring import (
     ReachCache,
     ReachSettings,
 )
+from safety_collab._validate import (
+    each_identifier,
+    enum_member,
+    id_set,
+    identifier,
+    int_range,
+    optional_enum_member,
+    optional_identifier,
+    text,
+)
 from safety_collab.access import INNOVATION_EXCHANGE, can_access
 from safety_collab.errors import (
     DataError,
@@ -91,17 +101,7 @@ from safety_collab.io import (
     _serialise,
     _structure_as,
 )
-from safety_collab.model import (
-    EvidenceLevel,
-    _each_identifier,
-    _enum,
-    _id_set,
-    _identifier,
-    _int_range,
-    _optional_enum,
-    _optional_identifier,
-    _text,
-)
+from safety_collab.model import EvidenceLevel
 from safety_collab.plugins import score_criteria
 
 if TYPE_CHECKING:
@@ -256,7 +256,7 @@ def _investment(_inst: object, attribute: attrs.Attribute[Any], value: object) -
     if isinstance(value, float) and value.is_integer():
         msg = f"expected a whole number of pounds as an integer, got float {value!r}"
         raise _fail(attribute, msg)
-    _int_range(0, MAX_INVESTMENT)(_inst, attribute, value)
+    int_range(0, MAX_INVESTMENT)(_inst, attribute, value)
 
 
 @attrs.frozen
@@ -308,26 +308,26 @@ class Proposal:
       investment: must be >= 0 (got -1)
     """
 
-    id: str = attrs.field(validator=_identifier)
-    title: str = attrs.field(validator=_text(required=True))
-    organisation: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=identifier)
+    title: str = attrs.field(validator=text(required=True))
+    organisation: str = attrs.field(validator=identifier)
     priorities: frozenset[str] = attrs.field(
-        converter=_id_set, validator=_each_identifier, kw_only=True
+        converter=id_set, validator=each_identifier, kw_only=True
     )
-    theme: str = attrs.field(validator=_identifier, kw_only=True)
-    safety_area: str = attrs.field(validator=_identifier, kw_only=True)
-    evidence: EvidenceLevel = attrs.field(validator=_enum(EvidenceLevel), kw_only=True)
+    theme: str = attrs.field(validator=identifier, kw_only=True)
+    safety_area: str = attrs.field(validator=identifier, kw_only=True)
+    evidence: EvidenceLevel = attrs.field(validator=enum_member(EvidenceLevel), kw_only=True)
     investment: int = attrs.field(validator=_investment, kw_only=True)
-    expected_effect: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
-    summary: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
-    builds_on: str | None = attrs.field(default=None, validator=_optional_identifier, kw_only=True)
+    expected_effect: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    summary: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    builds_on: str | None = attrs.field(default=None, validator=optional_identifier, kw_only=True)
 
 
 MAX_WHO = 200
 
 
 def _who(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _text(required=True)(_inst, attribute, value)
+    text(required=True)(_inst, attribute, value)
     if len(value) > MAX_WHO:  # type: ignore[arg-type]
         raise _fail(attribute, f"is {len(value)} characters long; at most {MAX_WHO} allowed")  # type: ignore[arg-type]
 
@@ -378,14 +378,14 @@ class Event:
     ('2024-05-01T09:00:00+00:00', None)
     """
 
-    proposal: str = attrs.field(validator=_identifier)
+    proposal: str = attrs.field(validator=identifier)
     from_state: ProposalState | None = attrs.field(
-        default=None, validator=_optional_enum(ProposalState)
+        default=None, validator=optional_enum_member(ProposalState)
     )
-    to_state: ProposalState = attrs.field(validator=_enum(ProposalState))
+    to_state: ProposalState = attrs.field(validator=enum_member(ProposalState))
     who: str = attrs.field(validator=_who)
     when: dt.datetime = attrs.field(converter=_to_utc, validator=_aware)
-    note: str = attrs.field(default="", validator=_text(required=False))
+    note: str = attrs.field(default="", validator=text(required=False))
 
 
 # ------------------------------------------------------------------ the exchange
@@ -474,7 +474,7 @@ class Exchange:
     from 'submitted' it may go to: screened, rejected, withdrawn
     """
 
-    collaborative: str = attrs.field(validator=_identifier)
+    collaborative: str = attrs.field(validator=identifier)
     proposals: tuple[Proposal, ...] = attrs.field(
         factory=tuple, converter=_proposals, validator=_each(Proposal)
     )

@@ -31,17 +31,40 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
 
 import attrs
 
+from safety_collab._validate import (
+    MAX_TEXT,
+    date_value,
+    each_identifier,
+    each_instance,
+    enum_member,
+    float_range,
+    id_set,
+    id_tuple,
+    identifier,
+    instance_of,
+    int_range,
+    known,
+    optional_date,
+    optional_enum_member,
+    optional_finite,
+    optional_identifier,
+    optional_instance_of,
+    optional_text,
+    pattern,
+    text,
+)
 from safety_collab.errors import ModelError, Problem, UnknownIdError
 
 __all__ = [
+    "MAX_RANK",
+    "MAX_TEXT",
     "Collaborative",
     "EvidenceLevel",
     "Intervention",
@@ -174,11 +197,9 @@ class EvidenceLevel(enum.Enum):
 
 # ------------------------------------------------------------------ validation helpers
 
-_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _ODS_RE = re.compile(r"^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,6}$")
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()-]{5,24}$")
-MAX_TEXT = 10_000
 MAX_RANK = 1_000
 
 
@@ -200,184 +221,6 @@ def is_ods_code(code: str) -> bool:
     return isinstance(code, str) and _ODS_RE.fullmatch(code) is not None
 
 
-def _fail(attribute: attrs.Attribute[Any], message: str) -> ModelError:
-    return ModelError([Problem(attribute.name, message)])
-
-
-def _type_name(value: object) -> str:
-    return type(value).__name__
-
-
-def _identifier(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise _fail(attribute, f"expected an identifier string, got {_type_name(value)} {value!r}")
-    if not _ID_RE.fullmatch(value):
-        msg = (
-            f"invalid identifier {value!r}: use 1-64 letters, digits, '.', '_' or '-', "
-            "starting with a letter or digit"
-        )
-        raise _fail(attribute, msg)
-
-
-def _optional_identifier(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _identifier(inst, attribute, value)
-
-
-def _text(*, required: bool) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, str):
-            raise _fail(attribute, f"expected text, got {_type_name(value)} {value!r}")
-        if required and not value.strip():
-            raise _fail(attribute, "must not be empty")
-        if len(value) > MAX_TEXT:
-            raise _fail(attribute, f"is {len(value)} characters long; at most {MAX_TEXT} allowed")
-
-    return check
-
-
-def _optional_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is not None:
-        _text(required=True)(_inst, attribute, value)
-
-
-def _enum(kind: type[enum.Enum]) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            allowed = ", ".join(m.value for m in kind)
-            raise _fail(attribute, f"expected one of {allowed}; got {value!r}")
-
-    return check
-
-
-def _optional_enum(kind: type[enum.Enum]) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    inner = _enum(kind)
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            inner(inst, attribute, value)
-
-    return check
-
-
-def _int_range(lo: int, hi: int) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _fail(attribute, f"expected an integer, got {_type_name(value)} {value!r}")
-        if value < lo:
-            raise _fail(attribute, f"must be >= {lo} (got {value})")
-        if value > hi:
-            raise _fail(attribute, f"must be <= {hi} (got {value})")
-
-    return check
-
-
-def _float_range(lo: float, hi: float) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
-        if not _finite(value) or not lo <= value <= hi:
-            raise _fail(attribute, f"must be between {lo:g} and {hi:g} (got {_short(value)})")
-
-    return check
-
-
-def _finite(value: float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an int too large for a float
-        return False
-
-
-def _short(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _optional_finite(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _fail(attribute, f"expected a number, got {_type_name(value)} {value!r}")
-    if not _finite(value):
-        raise _fail(attribute, f"must be a finite number (got {_short(value)})")
-
-
-def _optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        return
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise _fail(attribute, f"expected a date, got {_type_name(value)} {value!r}")
-
-
-def _date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if value is None:
-        raise _fail(attribute, "expected a date, got None")
-    _optional_date(_inst, attribute, value)
-
-
-def _pattern(
-    regex: re.Pattern[str], what: str
-) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is None:
-            return
-        if not isinstance(value, str) or not regex.fullmatch(value):
-            # The value may be personal data: name the field, never echo the value.
-            raise _fail(attribute, f"is not a valid {what}")
-
-    return check
-
-
-def _id_set(value: Iterable[str] | str) -> frozenset[str]:
-    """Converter: any iterable of ids becomes a frozenset (a lone string is one id)."""
-    if isinstance(value, str):
-        return frozenset((value,))
-    return frozenset(value)
-
-
-def _id_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
-    """Converter: any iterable of ids becomes a tuple (a lone string is one id)."""
-    if isinstance(value, str):
-        return (value,)
-    return tuple(value)
-
-
-def _each_identifier(
-    inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]
-) -> None:
-    for item in value:
-        _identifier(inst, attribute, item)
-
-
-def _each_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
-        for i, item in enumerate(value):
-            if not isinstance(item, kind):
-                msg = f"expected {kind.__name__}, got {_type_name(item)}"
-                raise ModelError([Problem(f"{attribute.name}[{i}]", msg)])
-
-    return check
-
-
-def _instance(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if not isinstance(value, kind):
-            raise _fail(attribute, f"expected {kind.__name__}, got {_type_name(value)}")
-
-    return check
-
-
-def _optional_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    inner = _instance(kind)
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        if value is not None:
-            inner(inst, attribute, value)
-
-    return check
-
-
 # ------------------------------------------------------------------------- classes
 
 
@@ -391,8 +234,8 @@ class Location:
     Location(lat=52.451, lon=-1.942)
     """
 
-    lat: float = attrs.field(validator=_float_range(-90.0, 90.0))
-    lon: float = attrs.field(validator=_float_range(-180.0, 180.0))
+    lat: float = attrs.field(validator=float_range(-90.0, 90.0))
+    lon: float = attrs.field(validator=float_range(-180.0, 180.0))
 
 
 @attrs.frozen
@@ -422,12 +265,12 @@ class Organisation:
     True
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    kind: OrgKind = attrs.field(validator=_enum(OrgKind))
-    ics: str | None = attrs.field(default=None, validator=_optional_text)
-    location: Location | None = attrs.field(default=None, validator=_optional_instance(Location))
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    kind: OrgKind = attrs.field(validator=enum_member(OrgKind))
+    ics: str | None = attrs.field(default=None, validator=optional_text)
+    location: Location | None = attrs.field(default=None, validator=optional_instance_of(Location))
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
 
     @property
     def has_ods_code(self) -> bool:
@@ -445,10 +288,10 @@ class Tier:
     0
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    rank: int = attrs.field(validator=_int_range(0, MAX_RANK))
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    rank: int = attrs.field(validator=int_range(0, MAX_RANK))
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
 
 
 @attrs.frozen
@@ -461,11 +304,11 @@ class Priority:
     'Digital health'
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -489,15 +332,15 @@ class Theme:
     ['digital-health']
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
     priorities: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_id_set, validator=_each_identifier
+        factory=frozenset, converter=id_set, validator=each_identifier
     )
-    enhanced_services: bool = attrs.field(default=False, validator=_instance(bool))
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    enhanced_services: bool = attrs.field(default=False, validator=instance_of(bool))
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -526,20 +369,20 @@ class Network:
     'specialist'
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    theme: str = attrs.field(validator=_identifier)
-    kind: NetworkKind = attrs.field(validator=_enum(NetworkKind))
-    min_tier: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    theme: str = attrs.field(validator=identifier)
+    kind: NetworkKind = attrs.field(validator=enum_member(NetworkKind))
+    min_tier: str = attrs.field(validator=identifier)
     priorities: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+        factory=frozenset, converter=id_set, validator=each_identifier, kw_only=True
     )
     participants: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+        factory=frozenset, converter=id_set, validator=each_identifier, kw_only=True
     )
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -554,13 +397,13 @@ class Service:
     'enhanced'
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    theme: str = attrs.field(validator=_identifier)
-    min_tier: str = attrs.field(validator=_identifier)
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    theme: str = attrs.field(validator=identifier)
+    min_tier: str = attrs.field(validator=identifier)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -575,9 +418,9 @@ class Member:
     'enhanced'
     """
 
-    organisation: str = attrs.field(validator=_identifier)
-    tier: str = attrs.field(validator=_identifier)
-    joined: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+    organisation: str = attrs.field(validator=identifier)
+    tier: str = attrs.field(validator=identifier)
+    joined: dt.date | None = attrs.field(default=None, validator=optional_date, kw_only=True)
 
 
 @attrs.frozen
@@ -607,19 +450,19 @@ class Intervention:
     3
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    theme: str = attrs.field(validator=_identifier)
-    safety_area: str = attrs.field(validator=_identifier)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    theme: str = attrs.field(validator=identifier)
+    safety_area: str = attrs.field(validator=identifier)
     evidence: EvidenceLevel | None = attrs.field(
-        default=None, validator=_optional_enum(EvidenceLevel), kw_only=True
+        default=None, validator=optional_enum_member(EvidenceLevel), kw_only=True
     )
-    effect_size: float | None = attrs.field(default=None, validator=_optional_finite, kw_only=True)
-    effect_measure: str | None = attrs.field(default=None, validator=_optional_text, kw_only=True)
-    published_figure: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    effect_size: float | None = attrs.field(default=None, validator=optional_finite, kw_only=True)
+    effect_measure: str | None = attrs.field(default=None, validator=optional_text, kw_only=True)
+    published_figure: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -650,24 +493,24 @@ class Programme:
     'past'
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    theme: str = attrs.field(validator=_identifier)
-    status: ProgrammeStatus = attrs.field(validator=_enum(ProgrammeStatus))
-    start: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
-    end: dt.date | None = attrs.field(default=None, validator=_optional_date, kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    theme: str = attrs.field(validator=identifier)
+    status: ProgrammeStatus = attrs.field(validator=enum_member(ProgrammeStatus))
+    start: dt.date | None = attrs.field(default=None, validator=optional_date, kw_only=True)
+    end: dt.date | None = attrs.field(default=None, validator=optional_date, kw_only=True)
     priorities: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+        factory=frozenset, converter=id_set, validator=each_identifier, kw_only=True
     )
     interventions: tuple[str, ...] = attrs.field(
-        factory=tuple, converter=_id_tuple, validator=_each_identifier, kw_only=True
+        factory=tuple, converter=id_tuple, validator=each_identifier, kw_only=True
     )
     participants: frozenset[str] = attrs.field(
-        factory=frozenset, converter=_id_set, validator=_each_identifier, kw_only=True
+        factory=frozenset, converter=id_set, validator=each_identifier, kw_only=True
     )
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -688,17 +531,17 @@ class Role:
     'A. Person'
     """
 
-    id: str = attrs.field(validator=_identifier)
-    title: str = attrs.field(validator=_text(required=True))
-    theme: str | None = attrs.field(default=None, validator=_optional_identifier, kw_only=True)
+    id: str = attrs.field(validator=identifier)
+    title: str = attrs.field(validator=text(required=True))
+    theme: str | None = attrs.field(default=None, validator=optional_identifier, kw_only=True)
     person: str | None = attrs.field(
-        default=None, validator=_optional_text, kw_only=True, repr=False
+        default=None, validator=optional_text, kw_only=True, repr=False
     )
     phone: str | None = attrs.field(
-        default=None, validator=_pattern(_PHONE_RE, "phone number"), kw_only=True, repr=False
+        default=None, validator=pattern(_PHONE_RE, "phone number"), kw_only=True, repr=False
     )
     email: str | None = attrs.field(
-        default=None, validator=_pattern(_EMAIL_RE, "email address"), kw_only=True, repr=False
+        default=None, validator=pattern(_EMAIL_RE, "email address"), kw_only=True, repr=False
     )
 
 
@@ -718,14 +561,14 @@ class NationalProgramme:
     2014
     """
 
-    name: str = attrs.field(validator=_text(required=True))
-    launched: dt.date = attrs.field(validator=_date, kw_only=True)
+    name: str = attrs.field(validator=text(required=True))
+    launched: dt.date = attrs.field(validator=date_value, kw_only=True)
     regional_collaboratives: int | None = attrs.field(
-        default=None, validator=attrs.validators.optional(_int_range(1, 1_000)), kw_only=True
+        default=None, validator=attrs.validators.optional(int_range(1, 1_000)), kw_only=True
     )
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
     provenance: Provenance | None = attrs.field(
-        default=None, validator=_optional_enum(Provenance), kw_only=True
+        default=None, validator=optional_enum_member(Provenance), kw_only=True
     )
 
 
@@ -780,7 +623,7 @@ def _tier_ref(inst: object, attribute: attrs.Attribute[Any], value: object) -> N
     # "" only arises as the default when there are no tiers; the collaborative
     # check reports that case itself.
     if value != "":
-        _identifier(inst, attribute, value)
+        identifier(inst, attribute, value)
 
 
 @attrs.frozen
@@ -829,45 +672,45 @@ class Collaborative:
       members[0].tier: unknown tier 'gold' (known: standard)
     """
 
-    id: str = attrs.field(validator=_identifier)
-    name: str = attrs.field(validator=_text(required=True))
-    region: str = attrs.field(validator=_text(required=True))
-    host: str = attrs.field(validator=_identifier)
-    national: NationalProgramme = attrs.field(validator=_instance(NationalProgramme))
+    id: str = attrs.field(validator=identifier)
+    name: str = attrs.field(validator=text(required=True))
+    region: str = attrs.field(validator=text(required=True))
+    host: str = attrs.field(validator=identifier)
+    national: NationalProgramme = attrs.field(validator=instance_of(NationalProgramme))
     organisations: tuple[Organisation, ...] = attrs.field(
-        factory=tuple, converter=_organisations, validator=_each_instance(Organisation)
+        factory=tuple, converter=_organisations, validator=each_instance(Organisation)
     )
     tiers: tuple[Tier, ...] = attrs.field(
-        factory=tuple, converter=_tiers, validator=_each_instance(Tier)
+        factory=tuple, converter=_tiers, validator=each_instance(Tier)
     )
     priorities: tuple[Priority, ...] = attrs.field(
-        factory=tuple, converter=_priorities, validator=_each_instance(Priority)
+        factory=tuple, converter=_priorities, validator=each_instance(Priority)
     )
     themes: tuple[Theme, ...] = attrs.field(
-        factory=tuple, converter=_themes, validator=_each_instance(Theme)
+        factory=tuple, converter=_themes, validator=each_instance(Theme)
     )
     networks: tuple[Network, ...] = attrs.field(
-        factory=tuple, converter=_networks, validator=_each_instance(Network)
+        factory=tuple, converter=_networks, validator=each_instance(Network)
     )
     services: tuple[Service, ...] = attrs.field(
-        factory=tuple, converter=_services, validator=_each_instance(Service)
+        factory=tuple, converter=_services, validator=each_instance(Service)
     )
     members: tuple[Member, ...] = attrs.field(
-        factory=tuple, converter=_members, validator=_each_instance(Member)
+        factory=tuple, converter=_members, validator=each_instance(Member)
     )
     interventions: tuple[Intervention, ...] = attrs.field(
-        factory=tuple, converter=_interventions, validator=_each_instance(Intervention)
+        factory=tuple, converter=_interventions, validator=each_instance(Intervention)
     )
     programmes: tuple[Programme, ...] = attrs.field(
-        factory=tuple, converter=_programmes, validator=_each_instance(Programme)
+        factory=tuple, converter=_programmes, validator=each_instance(Programme)
     )
     roles: tuple[Role, ...] = attrs.field(
-        factory=tuple, converter=_roles, validator=_each_instance(Role)
+        factory=tuple, converter=_roles, validator=each_instance(Role)
     )
     exchange_min_tier: str = attrs.field(
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
     )
-    description: str = attrs.field(default="", validator=_text(required=False), kw_only=True)
+    description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
 
     def __attrs_post_init__(self) -> None:
         problems = _check_collaborative(self)
@@ -1080,14 +923,6 @@ class _Index:
 # ------------------------------------------------------------ collaborative checks
 
 
-def _known(ids: Iterable[str]) -> str:
-    shown = sorted(ids)
-    if not shown:
-        return "none defined"
-    text = ", ".join(shown[:10])
-    return f"{text}, ... ({len(shown)} in all)" if len(shown) > 10 else text
-
-
 class _Checker:
     """Collects every problem of a collaborative, with its location."""
 
@@ -1108,15 +943,15 @@ class _Checker:
                 seen[id_] = i
         return set(seen)
 
-    def ref(self, path: str, value: str, known: set[str], kind: str) -> bool:
-        if value in known:
+    def ref(self, path: str, value: str, ids: set[str], kind: str) -> bool:
+        if value in ids:
             return True
-        self.add(path, f"unknown {kind} {value!r} (known: {_known(known)})")
+        self.add(path, f"unknown {kind} {value!r} (known: {known(ids)})")
         return False
 
-    def refs(self, path: str, values: Iterable[str], known: set[str], kind: str) -> None:
+    def refs(self, path: str, values: Iterable[str], ids: set[str], kind: str) -> None:
         for v in sorted(values):
-            self.ref(path, v, known, kind)
+            self.ref(path, v, ids, kind)
 
 
 def _check_collaborative(c: Collaborative) -> list[Problem]:
@@ -1170,7 +1005,7 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
                 ck.add(
                     f"networks[{i}].priorities",
                     f"network focuses on priority {pid!r}, which its theme {n.theme!r} "
-                    f"does not serve (it serves: {_known(served)})",
+                    f"does not serve (it serves: {known(served)})",
                 )
 
     tier_rank = {t.id: t.rank for t in c.tiers}
@@ -1180,7 +1015,7 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
         need = tier_rank.get(n.min_tier)
         for org in sorted(n.participants):
             if org not in orgs:
-                ck.add(path, f"unknown organisation {org!r} (known: {_known(orgs)})")
+                ck.add(path, f"unknown organisation {org!r} (known: {known(orgs)})")
             elif org not in member_tier:
                 ck.add(path, f"{org!r} is not a member, so it cannot take part in a network")
             elif (

@@ -1,0 +1,485 @@
+"""The one validation toolkit: checkers shared by every layer.
+
+Two kinds live here, in the spirit of scikit-learn's ``check_scalar``:
+
+* **attrs validators** (``identifier``, ``text(required=...)``, ``int_range``,
+  ``float_range``, ...) for the model's value classes: they raise
+  :class:`~safety_collab.errors.ModelError` naming the field;
+* **argument checkers** (:func:`check_int`, :func:`check_number`,
+  :func:`check_probability`, :func:`check_bool`) for function and parameter
+  arguments: they return the normalised value or raise the error class the caller
+  names (a :class:`~safety_collab.errors.SpreadError` in the spread layer, a
+  :class:`~safety_collab.errors.ParameterError` elsewhere), with the message
+  ``"<name>: must be ... (got <value>)"``.
+
+And the small helpers every message needs: :func:`short` (a bounded repr),
+:func:`type_name`, :func:`known` (a bounded list of the ids that exist).
+
+This module imports only :mod:`safety_collab.errors`, so every layer may use it.
+
+Examples
+--------
+>>> from safety_collab._validate import check_int, check_number, known
+>>> check_int("runs", 10, lo=1)
+10
+>>> check_number("p", 0.5, lo=0.0, hi=1.0)
+0.5
+>>> check_int("runs", 0, lo=1)
+Traceback (most recent call last):
+...
+safety_collab.errors.ParameterError: runs: must be an integer >= 1 (got 0)
+>>> known(["b", "a"])
+'a, b'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import math
+import re
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from safety_collab.errors import ModelError, ParameterError, Problem
+
+if TYPE_CHECKING:
+    import attrs
+
+__all__ = [
+    "ID_RE",
+    "MAX_TEXT",
+    "Validator",
+    "check_bool",
+    "check_int",
+    "check_number",
+    "check_probability",
+    "date_value",
+    "each_identifier",
+    "each_instance",
+    "enum_member",
+    "fail",
+    "float_range",
+    "id_set",
+    "id_tuple",
+    "identifier",
+    "instance_of",
+    "int_range",
+    "is_finite",
+    "is_integer",
+    "is_number",
+    "known",
+    "optional_date",
+    "optional_enum_member",
+    "optional_finite",
+    "optional_identifier",
+    "optional_instance_of",
+    "optional_text",
+    "pattern",
+    "short",
+    "text",
+    "type_name",
+]
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+"""What an identifier looks like: 1-64 letters, digits, ``.``, ``_`` or ``-``."""
+MAX_TEXT = 10_000
+"""The longest text a model field may hold, in characters."""
+
+Validator = Callable[[object, "attrs.Attribute[Any]", object], None]
+"""The shape of an attrs validator."""
+
+
+# ------------------------------------------------------------------ message helpers
+
+
+def type_name(value: object) -> str:
+    """The name of ``value``'s type, for messages.
+
+    Examples
+    --------
+    >>> type_name(1.5)
+    'float'
+    """
+    return type(value).__name__
+
+
+def short(value: object, limit: int = 40) -> str:
+    """``repr(value)``, cut to ``limit`` characters so no message grows with its input.
+
+    Examples
+    --------
+    >>> short("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+    """
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def known(ids: Iterable[str], *, most: int = 10) -> str:
+    """The ids that exist, sorted, at most ``most`` of them, for "unknown X" messages.
+
+    Examples
+    --------
+    >>> known(["c", "a", "b"], most=2)
+    'a, b, ... (3 in all)'
+    >>> known([])
+    'none defined'
+    """
+    shown = sorted(ids)
+    if not shown:
+        return "none defined"
+    text = ", ".join(shown[:most])
+    return f"{text}, ... ({len(shown)} in all)" if len(shown) > most else text
+
+
+def is_number(value: object) -> bool:
+    """Whether ``value`` is a real number (``int`` or ``float``, not ``bool``).
+
+    Examples
+    --------
+    >>> [is_number(v) for v in (1, 2.5, True, "3")]
+    [True, True, False, False]
+    """
+    return isinstance(value, int | float | np.integer | np.floating) and not isinstance(
+        value, bool | np.bool_
+    )
+
+
+def is_integer(value: object) -> bool:
+    """Whether ``value`` is an integer (Python or numpy, not ``bool``).
+
+    Examples
+    --------
+    >>> [is_integer(v) for v in (1, np.int64(2), 2.0, True)]
+    [True, True, False, False]
+    """
+    return isinstance(value, int | np.integer) and not isinstance(value, bool)
+
+
+def is_finite(value: float) -> bool:
+    """Whether a number is finite (an ``int`` too large for a float is not).
+
+    Examples
+    --------
+    >>> [is_finite(v) for v in (1.0, float("inf"), 10**400)]
+    [True, False, False]
+    """
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+# ---------------------------------------------------------------- argument checkers
+
+
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+) -> int:
+    """Check that ``value`` is an integer in ``[lo, hi]`` and return it as ``int``.
+
+    Parameters
+    ----------
+    name
+        What the value is, as the message names it (``"runs"``, ``"Reach.runs"``).
+    value
+        The value given.
+    lo, hi
+        Inclusive bounds; ``None`` for no bound.
+    error
+        The exception class to raise (it takes one message argument).
+
+    Raises
+    ------
+    error
+        ``"<name>: must be an integer >= lo (got value)"`` (or "between lo and hi").
+
+    Examples
+    --------
+    >>> check_int("steps", 5, lo=1, hi=10)
+    5
+    >>> check_int("steps", 11, lo=1, hi=10)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: steps: must be an integer between 1 and 10 (got 11)
+    """
+    ok = is_integer(value)
+    if ok and lo is not None and value < lo:  # type: ignore[operator]
+        ok = False
+    if ok and hi is not None and value > hi:  # type: ignore[operator]
+        ok = False
+    if not ok:
+        if lo is not None and hi is not None:
+            what = f"an integer between {lo} and {hi}"
+        elif lo is not None:
+            what = f"an integer >= {lo}"
+        elif hi is not None:
+            what = f"an integer <= {hi}"
+        else:
+            what = "an integer"
+        msg = f"{name}: must be {what} (got {short(value)})"
+        raise error(msg)
+    return int(value)  # type: ignore[call-overload,no-any-return]
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    error: type[Exception] = ParameterError,
+) -> float:
+    """Check that ``value`` is a finite real number within the bounds; return it as ``float``.
+
+    Parameters
+    ----------
+    name
+        What the value is, as the message names it.
+    value
+        The value given.
+    lo, hi
+        The bounds (infinite for none).
+    lo_open, hi_open
+        Whether each bound is excluded.
+    error
+        The exception class to raise.
+
+    Examples
+    --------
+    >>> check_number("scale", 0.2, lo=0.0, lo_open=True)
+    0.2
+    >>> check_number("scale", 0, lo=0.0, lo_open=True)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: scale: must be a finite number > 0 (got 0)
+    """
+    ok = is_number(value) and is_finite(value)  # type: ignore[arg-type]
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        allowed = _number_range(lo, hi, lo_open=lo_open, hi_open=hi_open)
+        msg = f"{name}: must be {allowed} (got {short(value)})"
+        raise error(msg)
+    return float(value)  # type: ignore[arg-type]
+
+
+def _number_range(lo: float, hi: float, *, lo_open: bool, hi_open: bool) -> str:
+    if math.isinf(lo) and math.isinf(hi):
+        return "a finite number"
+    if math.isinf(hi):
+        return f"a finite number {'>' if lo_open else '>='} {lo:g}"
+    if math.isinf(lo):
+        return f"a finite number {'<' if hi_open else '<='} {hi:g}"
+    left, right = ("(" if lo_open else "["), (")" if hi_open else "]")
+    return f"a number in {left}{lo:g}, {hi:g}{right}"
+
+
+def check_probability(
+    name: str, value: object, *, error: type[Exception] = ParameterError
+) -> float:
+    """Check that ``value`` is a probability (a finite number in ``[0, 1]``).
+
+    Examples
+    --------
+    >>> check_probability("p", 1)
+    1.0
+    >>> check_probability("p", 1.5)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: p: must be a probability between 0 and 1 (got 1.5)
+    """
+    if not (is_number(value) and is_finite(value) and 0.0 <= value <= 1.0):  # type: ignore[arg-type,operator]
+        msg = f"{name}: must be a probability between 0 and 1 (got {short(value)})"
+        raise error(msg)
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_bool(name: str, value: object, *, error: type[Exception] = ParameterError) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (not a truthy stand-in).
+
+    Examples
+    --------
+    >>> check_bool("progress", "yes")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: progress: must be True or False (got 'yes')
+    """
+    if not isinstance(value, bool):
+        msg = f"{name}: must be True or False (got {short(value)})"
+        raise error(msg)
+    return value
+
+
+# ------------------------------------------------------------------ attrs validators
+
+
+def fail(attribute: attrs.Attribute[Any], message: str) -> ModelError:
+    return ModelError([Problem(attribute.name, message)])
+
+
+def identifier(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if not isinstance(value, str):
+        raise fail(attribute, f"expected an identifier string, got {type_name(value)} {value!r}")
+    if not ID_RE.fullmatch(value):
+        msg = (
+            f"invalid identifier {value!r}: use 1-64 letters, digits, '.', '_' or '-', "
+            "starting with a letter or digit"
+        )
+        raise fail(attribute, msg)
+
+
+def optional_identifier(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        identifier(inst, attribute, value)
+
+
+def text(*, required: bool) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, str):
+            raise fail(attribute, f"expected text, got {type_name(value)} {value!r}")
+        if required and not value.strip():
+            raise fail(attribute, "must not be empty")
+        if len(value) > MAX_TEXT:
+            raise fail(attribute, f"is {len(value)} characters long; at most {MAX_TEXT} allowed")
+
+    return check
+
+
+def optional_text(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        text(required=True)(_inst, attribute, value)
+
+
+def enum_member(kind: type[enum.Enum]) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            allowed = ", ".join(m.value for m in kind)
+            raise fail(attribute, f"expected one of {allowed}; got {value!r}")
+
+    return check
+
+
+def optional_enum_member(
+    kind: type[enum.Enum],
+) -> Validator:
+    inner = enum_member(kind)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
+
+
+def int_range(lo: int, hi: int) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise fail(attribute, f"expected an integer, got {type_name(value)} {value!r}")
+        if value < lo:
+            raise fail(attribute, f"must be >= {lo} (got {value})")
+        if value > hi:
+            raise fail(attribute, f"must be <= {hi} (got {value})")
+
+    return check
+
+
+def float_range(lo: float, hi: float) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise fail(attribute, f"expected a number, got {type_name(value)} {value!r}")
+        if not is_finite(value) or not lo <= value <= hi:
+            raise fail(attribute, f"must be between {lo:g} and {hi:g} (got {short(value)})")
+
+    return check
+
+
+def optional_finite(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise fail(attribute, f"expected a number, got {type_name(value)} {value!r}")
+    if not is_finite(value):
+        raise fail(attribute, f"must be a finite number (got {short(value)})")
+
+
+def optional_date(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        return
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise fail(attribute, f"expected a date, got {type_name(value)} {value!r}")
+
+
+def date_value(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is None:
+        raise fail(attribute, "expected a date, got None")
+    optional_date(_inst, attribute, value)
+
+
+def pattern(regex: re.Pattern[str], what: str) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str) or not regex.fullmatch(value):
+            # The value may be personal data: name the field, never echo the value.
+            raise fail(attribute, f"is not a valid {what}")
+
+    return check
+
+
+def id_set(value: Iterable[str] | str) -> frozenset[str]:
+    """Converter: any iterable of ids becomes a frozenset (a lone string is one id)."""
+    if isinstance(value, str):
+        return frozenset((value,))
+    return frozenset(value)
+
+
+def id_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
+    """Converter: any iterable of ids becomes a tuple (a lone string is one id)."""
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def each_identifier(inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    for item in value:
+        identifier(inst, attribute, item)
+
+
+def each_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+        for i, item in enumerate(value):
+            if not isinstance(item, kind):
+                msg = f"expected {kind.__name__}, got {type_name(item)}"
+                raise ModelError([Problem(f"{attribute.name}[{i}]", msg)])
+
+    return check
+
+
+def instance_of(kind: type) -> Validator:
+    def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if not isinstance(value, kind):
+            raise fail(attribute, f"expected {kind.__name__}, got {type_name(value)}")
+
+    return check
+
+
+def optional_instance_of(kind: type) -> Validator:
+    inner = instance_of(kind)
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        if value is not None:
+            inner(inst, attribute, value)
+
+    return check
