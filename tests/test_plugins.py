@@ -37,6 +37,7 @@ from hypothesis import strategies as st
 
 import safety_collab as sc
 from safety_collab import Criterion, PluginError, Tie, hookimpl, hookspecs, plugins
+from safety_collab._builtin import ties
 from safety_collab._builtin.ties import haversine_km
 from safety_collab.cli import main
 from safety_collab.model import (
@@ -54,6 +55,7 @@ from safety_collab.model import (
     Tier,
 )
 from safety_collab.plugins import (
+    BUILTIN_PLUGINS,
     HOOKS,
     DistanceDecay,
     PluginManager,
@@ -1317,3 +1319,23 @@ def test_every_hook_and_argument_is_documented() -> None:
             assert word in doc, (hook, word)
         for param in params:
             assert re.search(rf"^{param}$", doc, re.MULTILINE), (hook, param)
+
+
+def test_each_manager_gets_fresh_builtin_instances() -> None:
+    """Built-ins are imported by dotted name and instantiated per manager (no shared state)."""
+    one = create_plugin_manager(load_entry_points=False)
+    two = create_plugin_manager(load_entry_points=False)
+    for name, dotted in BUILTIN_PLUGINS:
+        a, b = one.get_plugin(name), two.get_plugin(name)
+        module, _, cls = dotted.partition(":")
+        assert type(a).__module__ == module
+        assert type(a).__name__ == cls
+        assert type(a) is type(b)
+        assert a is not b, f"{name}: one instance shared by two managers"
+
+
+def test_builtin_tie_rules_still_import_from_plugins() -> None:
+    assert DistanceDecay is ties.DistanceDecay
+    assert SharedNetworks is ties.SharedNetworks
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        _ = plugins.Nope  # type: ignore[attr-defined]

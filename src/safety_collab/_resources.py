@@ -36,7 +36,8 @@ import re
 import threading
 from collections.abc import Iterator
 
-from safety_collab.errors import ParameterError, ResourceLimitError, _bytes
+from safety_collab._format import format_bytes
+from safety_collab.errors import ParameterError, ResourceLimitError
 
 __all__ = [
     "ENV_VAR",
@@ -257,14 +258,3 @@ def check_allocation(nbytes: int, *, what: str, detail: str = "") -> int:
     if limit is not None and nbytes > limit:
         raise ResourceLimitError(what, estimate=nbytes, limit=limit, detail=detail)
     return nbytes
-
-
-def format_bytes(n: int) -> str:
-    """``n`` bytes as text in binary units.
-
-    Examples
-    --------
-    >>> format_bytes(512), format_bytes(3 * 2**30)
-    ('512 bytes', '3.0 GiB')
-    """
-    return _bytes(n)

@@ -52,6 +52,7 @@ __all__ = [
     "ID_RE",
     "MAX_TEXT",
     "Validator",
+    "any_text",
     "check_bool",
     "check_int",
     "check_number",
@@ -61,6 +62,7 @@ __all__ = [
     "each_instance",
     "enum_member",
     "fail",
+    "field_fail",
     "float_range",
     "id_set",
     "id_tuple",
@@ -71,6 +73,8 @@ __all__ = [
     "is_integer",
     "is_number",
     "known",
+    "label",
+    "number_in",
     "optional_date",
     "optional_enum_member",
     "optional_finite",
@@ -481,5 +485,86 @@ def optional_instance_of(kind: type) -> Validator:
     def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value is not None:
             inner(inst, attribute, value)
+
+    return check
+
+
+# ------------------------------------------- validators for plugin-facing value classes
+# (their problems name the class too: ``Tie.weight``, since a plugin built them)
+
+
+def field_fail(inst: object, attribute: attrs.Attribute[Any], message: str) -> ModelError:
+    r"""A :class:`ModelError` for one field, named with its class (``"Tie.weight"``).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.define
+    ... class Box:
+    ...     size: int
+    >>> str(field_fail(Box(1), attrs.fields(Box).size, "too big"))
+    '1 problem in the model:\n  Box.size: too big'
+    """
+    return ModelError([Problem(f"{type(inst).__name__}.{attribute.name}", message)])
+
+
+def label(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Attrs validator: non-empty text of at most 200 characters (a name shown to people).
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.define
+    ... class Named:
+    ...     name: str = attrs.field(validator=label)
+    >>> Named("")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ModelError: 1 problem in the model:
+      Named.name: expected non-empty text, got ''
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise field_fail(inst, attribute, f"expected non-empty text, got {short(value)}")
+    if len(value) > 200:
+        raise field_fail(inst, attribute, f"expected at most 200 characters, got {len(value)}")
+
+
+def any_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    """Attrs validator: any ``str``, empty allowed.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.define
+    ... class Note:
+    ...     text: str = attrs.field(validator=any_text)
+    >>> Note("").text
+    ''
+    """
+    if not isinstance(value, str):
+        raise field_fail(inst, attribute, f"expected text, got {type_name(value)} {short(value)}")
+
+
+def number_in(lo: float, hi: float) -> Validator:
+    """Attrs validator factory: a finite real number in ``[lo, hi]`` (``hi`` may be infinite).
+
+    Examples
+    --------
+    >>> import attrs, math
+    >>> @attrs.define
+    ... class Weighted:
+    ...     weight: float = attrs.field(validator=number_in(0.0, math.inf))
+    >>> Weighted(-1.0)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ModelError: 1 problem in the model:
+      Weighted.weight: expected a finite number >= 0, got -1.0
+    """
+    what = f"a number in [{lo:g}, {hi:g}]" if math.isfinite(hi) else f"a finite number >= {lo:g}"
+
+    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
+        ok = is_number(value) and is_finite(value) and lo <= value <= hi  # type: ignore[arg-type,operator]
+        if not ok:
+            raise field_fail(inst, attribute, f"expected {what}, got {short(value)}")
 
     return check

@@ -25,6 +25,8 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from safety_collab._format import format_bytes
+
 __all__ = [
     "MAX_PROBLEMS",
     "DataError",
@@ -454,8 +456,8 @@ class ResourceLimitError(SafetyCollabError, MemoryError):
 
     def _text(self) -> str:
         text = (
-            f"{self.what}: needs about {_bytes(self.estimate)}, more than the memory limit of "
-            f"{_bytes(self.limit)}"
+            f"{self.what}: needs about {format_bytes(self.estimate)}, more than the memory "
+            f"limit of {format_bytes(self.limit)}"
         )
         if self.detail:
             text += f"; {self.detail}"
@@ -479,13 +481,3 @@ def _rebuild_resource_error(
     cls: type[ResourceLimitError], what: str, estimate: int, limit: int, detail: str
 ) -> ResourceLimitError:
     return cls(what, estimate=estimate, limit=limit, detail=detail)
-
-
-def _bytes(n: int) -> str:
-    """``n`` bytes in the largest binary unit that keeps it at least 1."""
-    size = float(n)
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if size < 1024 or unit == "PiB":
-            return f"{n} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1024
-    raise AssertionError  # pragma: no cover - the loop always returns

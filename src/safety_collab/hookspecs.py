@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import attrs
 import pluggy
 
-from safety_collab.errors import ModelError, Problem
+from safety_collab._validate import any_text, field_fail, label, number_in
 
 if TYPE_CHECKING:
     import numpy as np
@@ -226,42 +226,10 @@ RegisterSeedStrategy = Callable[[str, SeedStrategy], None]
 """The ``register(name, strategy)`` callback of :func:`safety_collab_register_seed_strategies`."""
 
 
-def _problem(inst: object, attribute: attrs.Attribute[Any], message: str) -> ModelError:
-    return ModelError([Problem(f"{type(inst).__name__}.{attribute.name}", message)])
-
-
-def _label(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
-        raise _problem(inst, attribute, f"expected non-empty text, got {value!r}")
-    if len(value) > 200:
-        raise _problem(inst, attribute, f"expected at most 200 characters, got {len(value)}")
-
-
-def _text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str):
-        raise _problem(inst, attribute, f"expected text, got {type(value).__name__} {value!r}")
-
-
-def _number(lo: float, hi: float) -> Callable[[object, attrs.Attribute[Any], object], None]:
-    what = f"a number in [{lo:g}, {hi:g}]" if math.isfinite(hi) else f"a finite number >= {lo:g}"
-
-    def check(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-        ok = (
-            isinstance(value, int | float)
-            and not isinstance(value, bool)
-            and math.isfinite(value)
-            and lo <= value <= hi
-        )
-        if not ok:
-            raise _problem(inst, attribute, f"expected {what}, got {value!r}")
-
-    return check
-
-
 def _other_end(inst: Tie, attribute: attrs.Attribute[Any], value: object) -> None:
-    _label(inst, attribute, value)
+    label(inst, attribute, value)
     if value == inst.a:
-        raise _problem(
+        raise field_fail(
             inst, attribute, f"a tie joins two different organisations; got {value!r} twice"
         )
 
@@ -298,10 +266,10 @@ class Criterion:
       Criterion.value: expected a number in [0, 1], got nan
     """
 
-    name: str = attrs.field(validator=_label)
-    value: float = attrs.field(validator=_number(0.0, 1.0))
-    weight: float = attrs.field(default=1.0, validator=_number(0.0, math.inf))
-    reason: str = attrs.field(default="", validator=_text)
+    name: str = attrs.field(validator=label)
+    value: float = attrs.field(validator=number_in(0.0, 1.0))
+    weight: float = attrs.field(default=1.0, validator=number_in(0.0, math.inf))
+    reason: str = attrs.field(default="", validator=any_text)
 
 
 @attrs.frozen
@@ -337,10 +305,10 @@ class Tie:
       Tie.b: a tie joins two different organisations; got 'RRK' twice
     """
 
-    a: str = attrs.field(validator=_label)
+    a: str = attrs.field(validator=label)
     b: str = attrs.field(validator=_other_end)
-    weight: float = attrs.field(validator=_number(0.0, math.inf))
-    reason: str = attrs.field(validator=_label)
+    weight: float = attrs.field(validator=number_in(0.0, math.inf))
+    reason: str = attrs.field(validator=label)
 
     @property
     def pair(self) -> tuple[str, str]:

@@ -39,6 +39,7 @@ True
 from __future__ import annotations
 
 import contextlib
+import importlib
 import importlib.metadata
 import inspect
 import logging
@@ -55,20 +56,20 @@ import attrs
 import pluggy
 
 from safety_collab import hookspecs
-from safety_collab._builtin import BUILTIN_PLUGINS
-from safety_collab._builtin.ties import (
-    DistanceDecay,
-    SameIntegratedCareSystem,
-    SharedNetworks,
-    SharedProgrammes,
-)
 from safety_collab.errors import PluginError, UnknownIdError, closest
 from safety_collab.hookspecs import NAME, Criterion, SeedStrategy, SpreadModel, Tie, hookimpl
 
 if TYPE_CHECKING:
+    from safety_collab._builtin.ties import (
+        DistanceDecay,
+        SameIntegratedCareSystem,
+        SharedNetworks,
+        SharedProgrammes,
+    )
     from safety_collab.model import Collaborative
 
 __all__ = [
+    "BUILTIN_PLUGINS",
     "ENV_VAR",
     "HOOKS",
     "DistanceDecay",
@@ -93,6 +94,43 @@ __all__ = [
     "tie_weights",
     "unregister",
 ]
+
+BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
+    ("shared-networks", "safety_collab._builtin.ties:SharedNetworks"),
+    ("same-ics", "safety_collab._builtin.ties:SameIntegratedCareSystem"),
+    ("shared-programmes", "safety_collab._builtin.ties:SharedProgrammes"),
+    ("spread-models", "safety_collab._builtin.spread:BuiltinSpreadModels"),
+    ("seed-strategies", "safety_collab._builtin.seeding:BuiltinSeedStrategies"),
+    ("scoring", "safety_collab._builtin.scoring:BuiltinScoring"),
+)
+"""The built-in plugins as ``(name, "module:Class")`` pairs, in the order they are registered.
+
+As pytest's ``default_plugins``: :func:`create_plugin_manager` imports each
+class by its dotted name and registers a fresh instance, so this module
+imports no built-in (the built-ins may import anything above them) and no
+state, such as the reach cache, is shared between two managers.
+"""
+
+_LAZY_NAMES = {
+    "DistanceDecay": "safety_collab._builtin.ties",
+    "SameIntegratedCareSystem": "safety_collab._builtin.ties",
+    "SharedNetworks": "safety_collab._builtin.ties",
+    "SharedProgrammes": "safety_collab._builtin.ties",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Give the built-in tie rules under this module's name, importing them on first use.
+
+    The one deferred import of the package's layers: the tie rules are
+    built-ins (at the edge of the layers), and this module sits below them.
+    """
+    where = _LAZY_NAMES.get(name)
+    if where is None:
+        msg = f"module {__name__!r} has no attribute {name!r}"
+        raise AttributeError(msg)
+    return getattr(importlib.import_module(where), name)
+
 
 ENV_VAR = "SAFETY_COLLAB_LOAD_PLUGINS"
 """Chooses the installed plugins to load: unset, all; empty, none; ``a,b``, those distributions."""
@@ -246,6 +284,7 @@ class PluginManager(pluggy.PluginManager):
 
         Examples
         --------
+        >>> from safety_collab.plugins import DistanceDecay
         >>> PluginManager().get_canonical_name(DistanceDecay(scale_km=10.0))
         'DistanceDecay'
         """
@@ -501,12 +540,18 @@ def create_plugin_manager(*, load_entry_points: bool = True) -> PluginManager:
      'spread-models']
     """
     pm = PluginManager()
-    for name, plugin in BUILTIN_PLUGINS:
-        pm._add(plugin, name=name, source=_BUILT_IN)
+    for name, dotted in BUILTIN_PLUGINS:
+        pm._add(_builtin_instance(dotted), name=name, source=_BUILT_IN)
     if load_entry_points:
         pm.load_entry_points()
     pm.check_pending()
     return pm
+
+
+def _builtin_instance(dotted: str) -> object:
+    """A fresh instance of the built-in plugin class named ``"module:Class"``."""
+    module, _, cls = dotted.partition(":")
+    return getattr(importlib.import_module(module), cls)()
 
 
 def get_plugin_manager() -> PluginManager:
@@ -545,6 +590,7 @@ def register(plugin: object, *, name: str | None = None) -> str:
     Examples
     --------
     >>> import safety_collab as sc
+    >>> from safety_collab.plugins import DistanceDecay
     >>> name = register(DistanceDecay(scale_km=25.0), name="nearby")
     >>> name, "distance-decay" in collaboration_ties(sc.west_midlands())["RRK", "RXK"]
     ('nearby', True)

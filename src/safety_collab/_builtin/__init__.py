@@ -1,31 +1,15 @@
 """The library's built-in plugins, registered through the same hooks as any other.
 
-:data:`BUILTIN_PLUGINS` lists them as ``(name, plugin)`` pairs, in the order
-:func:`safety_collab.plugins.get_plugin_manager` registers them (before any
-installed plugin).
+:data:`safety_collab.plugins.BUILTIN_PLUGINS` names them as ``(name,
+"module:Class")`` pairs; :func:`safety_collab.plugins.create_plugin_manager`
+imports each class by that name and registers a fresh instance, before any
+installed plugin. The modules here import whatever they need at the top: they
+are the edge of the layers, and nothing imports them but the manager.
 
 Examples
 --------
+>>> from safety_collab.plugins import BUILTIN_PLUGINS
 >>> [name for name, _ in BUILTIN_PLUGINS]
 ['shared-networks', 'same-ics', 'shared-programmes', 'spread-models', 'seed-strategies',
  'scoring']
 """
-
-from __future__ import annotations
-
-from safety_collab._builtin.scoring import BuiltinScoring
-from safety_collab._builtin.seeding import BuiltinSeedStrategies
-from safety_collab._builtin.spread import BuiltinSpreadModels
-from safety_collab._builtin.ties import SameIntegratedCareSystem, SharedNetworks, SharedProgrammes
-
-__all__ = ["BUILTIN_PLUGINS"]
-
-BUILTIN_PLUGINS: tuple[tuple[str, object], ...] = (
-    (SharedNetworks.rule, SharedNetworks()),
-    (SameIntegratedCareSystem.rule, SameIntegratedCareSystem()),
-    (SharedProgrammes.rule, SharedProgrammes()),
-    ("spread-models", BuiltinSpreadModels()),
-    ("seed-strategies", BuiltinSeedStrategies()),
-    ("scoring", BuiltinScoring()),
-)
-"""The built-in plugins as ``(name, plugin)`` pairs."""

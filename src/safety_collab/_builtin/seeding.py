@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from safety_collab.hookspecs import hookimpl
+from safety_collab.spread.seeding import BUILTIN_STRATEGIES
 
 __all__ = ["BuiltinSeedStrategies"]
 
@@ -25,7 +26,5 @@ class BuiltinSeedStrategies:
     @hookimpl
     def safety_collab_register_seed_strategies(self, register: Any) -> None:
         """Register the seven built-in strategies."""
-        from safety_collab.spread.seeding import BUILTIN_STRATEGIES  # noqa: PLC0415 - no import cycle
-
         for name, strategy in BUILTIN_STRATEGIES.items():
             register(name, strategy)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from safety_collab.hookspecs import hookimpl
+from safety_collab.spread.models import BUILTIN_MODELS
 
 __all__ = ["BuiltinSpreadModels"]
 
@@ -25,7 +26,5 @@ class BuiltinSpreadModels:
     @hookimpl
     def safety_collab_register_spread_models(self, register: Any) -> None:
         """Register the five built-in models."""
-        from safety_collab.spread.models import BUILTIN_MODELS  # noqa: PLC0415 - no import cycle
-
         for name, model in BUILTIN_MODELS.items():
             register(name, model)

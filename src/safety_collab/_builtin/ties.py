@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
+from safety_collab._validate import number_in
 from safety_collab.errors import ModelError, Problem
-from safety_collab.hookspecs import Tie, _number, hookimpl
+from safety_collab.hookspecs import Tie, hookimpl
 
 if TYPE_CHECKING:
     from safety_collab.model import Collaborative, Location
@@ -114,7 +115,7 @@ def haversine_km(p: Location, q: Location) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-_weight = _number(0.0, math.inf)
+_weight = number_in(0.0, math.inf)
 
 
 def _positive(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
