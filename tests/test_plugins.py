@@ -62,6 +62,7 @@ from safety_collab.plugins import (
     SameIntegratedCareSystem,
     SharedNetworks,
     UnknownNameError,
+    _manager,
     collaboration_ties,
     create_plugin_manager,
     get_plugin_manager,
@@ -352,7 +353,10 @@ def test_public_names() -> None:
 
 
 def test_nothing_loads_at_import() -> None:
-    code = "import safety_collab, safety_collab.plugins as p; print(p._SHARED.manager is None)"
+    code = (
+        "import safety_collab, safety_collab.plugins._manager as m; "
+        "print(m._SHARED.manager is None)"
+    )
     res = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
@@ -360,7 +364,7 @@ def test_nothing_loads_at_import() -> None:
 
 
 def test_shared_manager_is_built_once_across_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(plugins, "_SHARED", plugins._Shared())
+    monkeypatch.setattr(_manager, "_SHARED", _manager._Shared())
     calls: list[int] = []
     real = plugins.create_plugin_manager
 
@@ -369,7 +373,7 @@ def test_shared_manager_is_built_once_across_threads(monkeypatch: pytest.MonkeyP
         time.sleep(0.05)
         return real(load_entry_points=False)
 
-    monkeypatch.setattr(plugins, "create_plugin_manager", slow_factory)
+    monkeypatch.setattr(_manager, "create_plugin_manager", slow_factory)
     with ThreadPoolExecutor(8) as pool:
         managers = list(pool.map(lambda _: get_plugin_manager(), range(32)))
     assert len(calls) == 1
