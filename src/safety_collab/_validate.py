@@ -38,6 +38,7 @@ import datetime as dt
 import enum
 import math
 import re
+import reprlib
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,7 @@ __all__ = [
     "check_number",
     "check_probability",
     "date_value",
+    "described",
     "each_identifier",
     "each_instance",
     "enum_member",
@@ -110,16 +112,49 @@ def type_name(value: object) -> str:
     return type(value).__name__
 
 
+def _bounded_repr() -> reprlib.Repr:
+    # Bounded work and output whatever the value: a YAML alias bomb, a deeply nested
+    # list or a huge integer must not be expanded in full just to quote it in a message.
+    r = reprlib.Repr()
+    r.maxlevel = 3
+    r.maxtuple = r.maxlist = r.maxarray = r.maxdict = r.maxset = r.maxfrozenset = 6
+    r.maxdeque = 6
+    r.maxstring = r.maxother = 60
+    r.maxlong = 40
+    return r
+
+
+_REPR = _bounded_repr()
+
+
 def short(value: object, limit: int = 40) -> str:
-    """``repr(value)``, cut to ``limit`` characters so no message grows with its input.
+    """A repr of ``value`` of at most ``limit`` characters, in bounded time, for messages.
+
+    The one repr-shortener of the package: containers show their first few items
+    and nesting stops at three levels, so no message grows with its input.
 
     Examples
     --------
     >>> short("x" * 100)
-    "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx..."
+    "'xxxxxxxxxxxxxxxxxxxxxxxxxxx...xxxxxx..."
+    >>> short(list(range(100)))
+    '[0, 1, 2, 3, 4, 5, ...]'
+    >>> short(1.5)
+    '1.5'
     """
-    text = repr(value)
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def described(value: object, limit: int = 60) -> str:
+    """``value``'s type and its short repr, for "got ..." in messages (``None`` is ``null``).
+
+    Examples
+    --------
+    >>> described([1, 2]), described(None)
+    ('list [1, 2]', 'null')
+    """
+    return "null" if value is None else f"{type_name(value)} {short(value, limit)}"
 
 
 def known(ids: Iterable[str], *, most: int = 10) -> str:

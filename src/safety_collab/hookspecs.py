@@ -424,8 +424,7 @@ def safety_collab_score_proposal(
     Parameters
     ----------
     proposal
-        The proposal. Its class arrives with the innovation exchange; until
-        then any object may be passed, so read it defensively.
+        The proposal (a :class:`safety_collab.exchange.Proposal`).
     collaborative
         The collaborative the proposal is made to.
 

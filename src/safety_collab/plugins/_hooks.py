@@ -366,7 +366,7 @@ def score_criteria(
     Parameters
     ----------
     proposal
-        The proposal (its class arrives with the innovation exchange).
+        The proposal (a :class:`safety_collab.exchange.Proposal`).
     collaborative
         The collaborative it is proposed to.
     manager

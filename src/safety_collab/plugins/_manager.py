@@ -9,7 +9,6 @@ import inspect
 import logging
 import os
 import re
-import reprlib
 import threading
 from collections.abc import Iterator
 from typing import Any, Literal, TypeVar
@@ -18,6 +17,7 @@ import attrs
 import pluggy
 
 from safety_collab import hookspecs
+from safety_collab._validate import short, type_name
 from safety_collab.errors import PluginError, closest
 from safety_collab.hookspecs import NAME
 
@@ -28,7 +28,6 @@ __all__ = [
     "HOOKS",
     "NAME_RE",
     "RUN_TIME",
-    "SHORT_REPR",
     "PluginManager",
     "PluginSource",
     "T",
@@ -68,9 +67,6 @@ HOOKS: tuple[str, ...] = tuple(
 
 _log = logging.getLogger(__name__)
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-SHORT_REPR = reprlib.Repr()
-SHORT_REPR.maxstring = 60
-SHORT_REPR.maxother = 60
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -134,7 +130,7 @@ def _canonical_distribution(name: str) -> str:
 
 
 def show(value: object) -> str:
-    return f"{type(value).__name__} {SHORT_REPR.repr(value)}"
+    return f"{type_name(value)} {short(value, 60)}"
 
 
 def _wanted_distributions() -> set[str] | None:
