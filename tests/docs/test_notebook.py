@@ -16,7 +16,7 @@ from nbclient import NotebookClient
 
 import safety_collab
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "notebooks" / "spread-west-midlands.ipynb"
+NOTEBOOK = Path(__file__).resolve().parents[2] / "docs" / "notebooks" / "spread-west-midlands.ipynb"
 CELL_TIMEOUT = 120  # seconds per cell; the whole notebook takes a few seconds
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

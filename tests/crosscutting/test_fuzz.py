@@ -38,7 +38,7 @@ from safety_collab.errors import DataError, ResourceLimitError, SPCError
 from safety_collab.graphs import read_graph, write_graph
 from safety_collab.spread import SpreadResult, simulate
 
-GOOD = Path(__file__).parent / "data" / "good"
+GOOD = Path(__file__).resolve().parents[1] / "data" / "good"
 FORMATS = ("json", "toml", "yaml")
 MAX_TEXT = 4000
 TIME_LIMIT = 20
@@ -469,7 +469,7 @@ def test_assess_any_start(values: list[float], start: int, improvement: str) -> 
 
 # ------------------------------------------------------------------ the atheris harness
 
-FUZZ_DIR = Path(__file__).resolve().parent.parent / "fuzz"
+FUZZ_DIR = Path(__file__).resolve().parents[2] / "fuzz"
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from safety_collab.cli import main
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def bash_blocks() -> list[str]:
