@@ -44,12 +44,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from types import ModuleType
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import Validator, check_int, check_probability, validator
 from safety_collab.errors import SpreadError
 from safety_collab.hookspecs import GraphArrays
 
@@ -65,31 +67,19 @@ __all__ = [
 Int32Array = npt.NDArray[np.int32]
 
 
-def _prob(name: str, value: object, *, optional: bool = False) -> float | None:
-    if value is None and optional:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (math.isfinite(value) and 0.0 <= value <= 1.0)
-    ):
-        msg = f"{name}: must be a probability between 0 and 1 (got {value!r})"
-        raise SpreadError(msg)
-    return float(value)
+def _compiled() -> ModuleType:
+    """The compiled kernels (:mod:`safety_collab.spread._kernels`), imported when first run."""
+    from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
+
+    return _kernels
 
 
-def _check_prob(name: str, optional: bool = False) -> Any:
-    def check(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
-        _prob(name, value, optional=optional)
-
-    return check
+def _probability(name: str, *, optional: bool = False) -> Validator:
+    return validator(check_probability, name, optional=optional, error=SpreadError)
 
 
-def _positive_int(name: str, value: object, lo: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
-        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
-        raise SpreadError(msg)
-    return int(value)
+def _count(name: str) -> Validator:
+    return validator(check_int, name, lo=0, error=SpreadError)
 
 
 @attrs.frozen(eq=False)
@@ -224,7 +214,7 @@ class IndependentCascade:
     [0, 1, 2, 3, 0, 1, 2, 3]
     """
 
-    p: float | None = attrs.field(default=None, validator=_check_prob("p", optional=True))
+    p: float | None = attrs.field(default=None, validator=_probability("p", optional=True))
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -258,9 +248,7 @@ class IndependentCascade:
                 inv_log = 1.0 / math.log1p(-p)
                 geo_deg = geometric_degree(p)
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.ic_chunk(
+        run_ptr, rows, st = _compiled().ic_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
             thresholds(probs) if mode == 0 else _NO_THRESHOLDS, mode, thr_c, inv_log, geo_deg,
             _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order, cap, boost,
@@ -306,9 +294,7 @@ class LinearThreshold:
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` threshold cascades of up to ``steps`` steps."""
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.lt_chunk(
+        run_ptr, rows, st = _compiled().lt_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
             in_weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
             cap, boost,
@@ -333,8 +319,8 @@ class Bass:
     0.4
     """
 
-    p: float = attrs.field(default=0.01, validator=_check_prob("p"))
-    q: float = attrs.field(default=0.3, validator=_check_prob("q"))
+    p: float = attrs.field(default=0.01, validator=_probability("p"))
+    q: float = attrs.field(default=0.3, validator=_probability("q"))
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -344,9 +330,7 @@ class Bass:
         idx = np.asarray(graph.indices, np.int32)
         in_deg = np.bincount(idx, minlength=int(graph.n_nodes)).astype(np.int64)
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.bass_chunk(
+        run_ptr, rows, st = _compiled().bass_chunk(
             np.asarray(graph.indptr, np.int64), idx, in_deg, self.p, self.q, _seed_rows(seeds),
             int(runs), int(steps), kernel_state(rng), order, cap, boost,
         )  # fmt: skip
@@ -378,13 +362,6 @@ def _base(value: object) -> BaseModel:
     raise SpreadError(msg)
 
 
-def _check_nonneg_int(name: str) -> Any:
-    def check(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
-        _positive_int(name, value)
-
-    return check
-
-
 @attrs.frozen
 class Facilitated:
     """A base model plus the host's support for up to ``capacity`` non-adopters per step.
@@ -412,8 +389,8 @@ class Facilitated:
     """
 
     base: BaseModel = attrs.field(default=IndependentCascade(), converter=_base)
-    capacity: int = attrs.field(default=1, validator=_check_nonneg_int("capacity"))
-    boost: float = attrs.field(default=0.5, validator=_check_prob("boost"))
+    capacity: int = attrs.field(default=1, validator=_count("capacity"))
+    boost: float = attrs.field(default=0.5, validator=_probability("boost"))
     policy: Literal["most_connected", "list"] = attrs.field(default="most_connected")
     targets: tuple[Hashable, ...] = attrs.field(default=(), converter=tuple)
 
@@ -477,8 +454,8 @@ class Lapse:
     """
 
     base: Any = attrs.field(default=IndependentCascade(), converter=_model)
-    delta: float = attrs.field(default=0.05, validator=_check_prob("delta"))
-    reinforce: int = attrs.field(default=1, validator=_check_nonneg_int("reinforce"))
+    delta: float = attrs.field(default=0.05, validator=_probability("delta"))
+    reinforce: int = attrs.field(default=1, validator=_count("reinforce"))
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -492,9 +469,7 @@ class Lapse:
         if self.delta == 0.0:
             lapses = np.full(out.rows.shape[0], -1, dtype=np.int16)
         else:
-            from safety_collab.spread import _kernels  # noqa: PLC0415
-
-            lapses = _kernels.lapse_chunk(
+            lapses = _compiled().lapse_chunk(
                 np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
                 out.run_ptr, out.rows, out.steps, int(steps), self.delta, self.reinforce,
                 kernel_state(lapse_rng),
