@@ -183,6 +183,29 @@ def thresholds(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
 _NO_THRESHOLDS = np.zeros(0, dtype=np.uint64)
 
 
+def cascade_mode(constant: float | None) -> tuple[int, np.uint64, float, int]:
+    """How the cascade kernels draw edges: ``(mode, threshold, 1 / log(1 - p), degree)``.
+
+    Mode 0: each edge has its own probability (``constant`` is ``None``); 1:
+    every edge transmits; 2: none does; 3: all transmit with ``p = constant``,
+    drawn against one 64-bit ``threshold``, skipping geometrically over the
+    edges of nodes of more than ``degree`` out-edges.
+
+    Examples
+    --------
+    >>> cascade_mode(None)[0], cascade_mode(1.0)[0], cascade_mode(0.0)[0], cascade_mode(0.1)[0]
+    (0, 1, 2, 3)
+    """
+    if constant is None:
+        return 0, np.uint64(0), 0.0, _NEVER
+    if constant >= 1.0:
+        return 1, np.uint64(0), 0.0, _NEVER
+    if constant <= 0.0:
+        return 2, np.uint64(0), 0.0, _NEVER
+    threshold = thresholds(np.array([constant]))[0]
+    return 3, threshold, 1.0 / math.log1p(-constant), geometric_degree(constant)
+
+
 def _fac_args(fac: tuple[Int32Array, int, float] | None) -> tuple[Int32Array, int, float]:
     if fac is None:
         return np.zeros(0, np.int32), 0, 0.0
@@ -216,37 +239,42 @@ class IndependentCascade:
 
     p: float | None = attrs.field(default=None, validator=_probability("p", optional=True))
 
+    def probabilities(self, graph: GraphArrays) -> tuple[npt.NDArray[np.float64], float | None]:
+        """Each edge's transmission probability, and the one probability if all edges share it.
+
+        Raises
+        ------
+        SpreadError
+            Without ``p``, for an edge weight above 1 (weights are the probabilities).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import compile_graph
+        >>> probs, one = IndependentCascade().probabilities(compile_graph(nx.path_graph(2)))
+        >>> probs.tolist(), one
+        ([1.0, 1.0], 1.0)
+        """
+        weights = np.asarray(graph.weights, dtype=np.float64)
+        if self.p is not None:
+            return np.full(weights.shape, self.p), self.p
+        lo, hi = (float(weights.min()), float(weights.max())) if weights.size else (0.0, 0.0)
+        if hi > 1.0:
+            msg = (
+                "edge weights: independent cascade reads them as probabilities, but one is "
+                f"{hi:g} > 1; pass p=..., or compile the graph with "
+                "probability=tie_probability(...)"
+            )
+            raise SpreadError(msg)
+        return weights, (lo if lo == hi else None)
+
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
         runs: int, steps: int, _fac: tuple[Int32Array, int, float] | None = None,
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` cascades of up to ``steps`` steps from the ``seeds`` rows."""
-        weights = np.asarray(graph.weights, dtype=np.float64)
-        probs = weights
-        if self.p is not None:
-            constant: float | None = self.p
-        else:
-            lo, hi = (float(weights.min()), float(weights.max())) if weights.size else (0.0, 0.0)
-            if hi > 1.0:
-                msg = (
-                    "edge weights: independent cascade reads them as probabilities, but one is "
-                    f"{hi:g} > 1; pass p=..., or compile the graph with "
-                    "probability=tie_probability(...)"
-                )
-                raise SpreadError(msg)
-            constant = lo if lo == hi else None
-        mode, inv_log, geo_deg = 0, 0.0, _NEVER
-        thr_c = np.uint64(0)
-        if constant is not None:
-            p = constant
-            if p >= 1.0:
-                mode = 1
-            elif p <= 0.0:
-                mode = 2
-            else:
-                mode, thr_c = 3, thresholds(np.array([p]))[0]
-                inv_log = 1.0 / math.log1p(-p)
-                geo_deg = geometric_degree(p)
+        probs, constant = self.probabilities(graph)
+        mode, thr_c, inv_log, geo_deg = cascade_mode(constant)
         order, cap, boost = _fac_args(_fac)
         run_ptr, rows, st = _compiled().ic_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),

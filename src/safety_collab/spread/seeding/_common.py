@@ -26,7 +26,7 @@ __all__ = [
     "csr",
     "in_threads",
     "pieces",
-    "pool_mask",
+    "pool_and_k",
     "sources",
     "transpose",
 ]
@@ -39,7 +39,7 @@ Progress = Callable[[int, int], None]
 # ------------------------------------------------------------------ the pool and k
 
 
-def pool_mask(graph: GraphArrays, allowed: npt.ArrayLike | None) -> npt.NDArray[np.bool_]:
+def _pool_mask(graph: GraphArrays, allowed: npt.ArrayLike | None) -> npt.NDArray[np.bool_]:
     """Which rows may be chosen: the ``allowed`` rows, or every row."""
     n = int(graph.n_nodes)
     if allowed is None:
@@ -59,6 +59,14 @@ def check_k(k: object, available: int) -> int:
         )
         raise SpreadError(msg)
     return k
+
+
+def pool_and_k(
+    graph: GraphArrays, allowed: npt.ArrayLike | None, k: object
+) -> tuple[npt.NDArray[np.bool_], int]:
+    """The mask of the rows that may be chosen, and ``k`` checked against their number."""
+    mask = _pool_mask(graph, allowed)
+    return mask, check_k(k, int(mask.sum()))
 
 
 # ------------------------------------------------------------------ threads and memory

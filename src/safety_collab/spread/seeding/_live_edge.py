@@ -15,7 +15,6 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab.errors import SpreadError
 from safety_collab.hookspecs import GraphArrays
 from safety_collab.spread.models import IndependentCascade, LinearThreshold, in_weights, thresholds
 from safety_collab.spread.seeding._common import FloatArray, Int32Array, csr, transpose
@@ -24,7 +23,6 @@ __all__ = [
     "EMPTY_I32",
     "EMPTY_U64",
     "LiveEdge",
-    "ic_probabilities",
     "kernels",
     "live_edge",
     "lt_cumulative",
@@ -42,24 +40,6 @@ def kernels() -> ModuleType:
     from safety_collab.spread import _rr  # noqa: PLC0415 - numba loads on first use
 
     return _rr
-
-
-def ic_probabilities(
-    model: IndependentCascade, graph: GraphArrays
-) -> tuple[FloatArray, float | None]:
-    """Each edge's transmission probability, and the one probability if all are equal."""
-    weights = np.asarray(graph.weights, dtype=np.float64)
-    if model.p is not None:
-        return np.full(weights.shape, model.p), model.p
-    lo, hi = (float(weights.min()), float(weights.max())) if weights.size else (0.0, 0.0)
-    if hi > 1.0:
-        msg = (
-            "edge weights: independent cascade reads them as probabilities, but one is "
-            f"{hi:g} > 1; pass model=IndependentCascade(p=...), or compile the graph with "
-            "probability=tie_probability(...)"
-        )
-        raise SpreadError(msg)
-    return weights, (lo if lo == hi else None)
 
 
 @attrs.frozen(eq=False)
@@ -94,7 +74,7 @@ def live_edge(graph: GraphArrays, model: object) -> LiveEdge | None:
     """The live-edge form of ``model`` on ``graph``; ``None`` for a model that has none."""
     indptr, indices, _ = csr(graph)
     if isinstance(model, IndependentCascade):
-        probs, _ = ic_probabilities(model, graph)
+        probs, _ = model.probabilities(graph)
         thr = np.ascontiguousarray(thresholds(probs))
         return LiveEdge(indptr, indices, 0, thr, EMPTY_I64, EMPTY_I32, EMPTY_F64)
     if isinstance(model, LinearThreshold):

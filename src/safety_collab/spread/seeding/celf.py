@@ -17,12 +17,11 @@ from safety_collab.spread.compiled import CompiledGraph
 from safety_collab.spread.seeding._common import (
     Int32Array,
     Progress,
-    check_k,
     check_memory,
     csr,
     in_threads,
     pieces,
-    pool_mask,
+    pool_and_k,
 )
 from safety_collab.spread.seeding._live_edge import LiveEdge, kernels, live_edge, world_keys
 from safety_collab.spread.simulate import simulate
@@ -101,8 +100,7 @@ class CELF:
         allowed: npt.ArrayLike | None = None, progress: Progress | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return ``k`` allowed rows, best first."""
-        mask = pool_mask(graph, allowed)
-        k = check_k(k, int(mask.sum()))
+        mask, k = pool_and_k(graph, allowed, k)
         pool = np.flatnonzero(mask).astype(np.int32)
         live = live_edge(graph, model)
         if live is not None:

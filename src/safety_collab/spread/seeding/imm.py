@@ -16,22 +16,20 @@ from safety_collab.spread._resolve import describe
 from safety_collab.spread.models import (
     IndependentCascade,
     LinearThreshold,
-    geometric_degree,
+    cascade_mode,
     thresholds,
 )
 from safety_collab.spread.seeding._common import (
     Int32Array,
-    check_k,
     check_memory,
     in_threads,
     pieces,
-    pool_mask,
+    pool_and_k,
     transpose,
 )
 from safety_collab.spread.seeding._live_edge import (
     EMPTY_I32,
     EMPTY_U64,
-    ic_probabilities,
     kernels,
     lt_cumulative,
 )
@@ -55,20 +53,11 @@ class _Sampler:
         self.t_indptr, self.t_src = t_indptr, t_src
         if isinstance(model, IndependentCascade):
             self.kind = 0
-            probs, constant = ic_probabilities(model, graph)
-            self.mode, self.thr_c, self.inv_log, self.geo_deg = 0, np.uint64(0), 0.0, 2**62
-            self.t_thr = np.ascontiguousarray(thresholds(probs[order]))
-            if constant is not None:
-                self.t_thr = EMPTY_U64
-                if constant >= 1.0:
-                    self.mode = 1
-                elif constant <= 0.0:
-                    self.mode = 2
-                else:
-                    self.mode = 3
-                    self.thr_c = thresholds(np.array([constant]))[0]
-                    self.inv_log = 1.0 / math.log1p(-constant)
-                    self.geo_deg = geometric_degree(constant)
+            probs, constant = model.probabilities(graph)
+            self.mode, self.thr_c, self.inv_log, self.geo_deg = cascade_mode(constant)
+            self.t_thr = EMPTY_U64
+            if constant is None:
+                self.t_thr = np.ascontiguousarray(thresholds(probs[order]))
         else:
             self.kind = 1
             _, _, self.t_cum = lt_cumulative(graph)
@@ -276,9 +265,8 @@ class IMM:
                 f"not {describe(model)}; use strategy='celf' or a structural strategy"
             )
             raise SpreadError(msg)
-        mask = pool_mask(graph, allowed)
+        mask, k = pool_and_k(graph, allowed, k)
         pool = int(mask.sum())
-        k = check_k(k, pool)
         n = int(graph.n_nodes)
         sampler = _Sampler(graph, model, mask)
         if n == 1:

@@ -21,9 +21,8 @@ from safety_collab.spread.models import IndependentCascade
 from safety_collab.spread.seeding._common import (
     FloatArray,
     Int32Array,
-    check_k,
     csr,
-    pool_mask,
+    pool_and_k,
     sources,
 )
 
@@ -63,8 +62,8 @@ class RandomSeeds:
         allowed: npt.ArrayLike | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return ``k`` distinct allowed rows in random order."""
-        rows = np.flatnonzero(pool_mask(graph, allowed))
-        k = check_k(k, rows.size)
+        mask, k = pool_and_k(graph, allowed, k)
+        rows = np.flatnonzero(mask)
         return rng.choice(rows, size=k, replace=False).astype(np.int32)
 
 
@@ -95,8 +94,7 @@ class HighestDegree:
         allowed: npt.ArrayLike | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return the ``k`` allowed rows of highest degree (ties by row)."""
-        mask = pool_mask(graph, allowed)
-        k = check_k(k, int(mask.sum()))
+        mask, k = pool_and_k(graph, allowed, k)
         n = int(graph.n_nodes)
         score: npt.NDArray[Any]
         if self.weighted:
@@ -160,8 +158,7 @@ class BetweennessCentrality:
         allowed: npt.ArrayLike | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return the ``k`` allowed rows of highest betweenness (ties by row)."""
-        mask = pool_mask(graph, allowed)
-        k = check_k(k, int(mask.sum()))
+        mask, k = pool_and_k(graph, allowed, k)
         G = _to_networkx(graph, weighted=self.weighted)
         n = int(graph.n_nodes)
         sample = None if self.samples is None or self.samples >= n else int(self.samples)
@@ -250,8 +247,7 @@ class PageRankCentrality:
         allowed: npt.ArrayLike | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return the ``k`` allowed rows of highest rank (ties by row)."""
-        mask = pool_mask(graph, allowed)
-        k = check_k(k, int(mask.sum()))
+        mask, k = pool_and_k(graph, allowed, k)
         return _top_k(self.ranks(graph), mask, k)
 
 
@@ -303,8 +299,7 @@ class DegreeDiscount:
         allowed: npt.ArrayLike | None = None,
     ) -> Int32Array:  # fmt: skip
         """Return ``k`` allowed rows, best first."""
-        free = pool_mask(graph, allowed)
-        k = check_k(k, int(free.sum()))
+        free, k = pool_and_k(graph, allowed, k)
         p = self.p if self.p is not None else _uniform_p(model, graph)
         indptr, indices, _ = csr(graph)
         deg = np.diff(indptr).astype(np.float64)
