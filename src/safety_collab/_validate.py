@@ -40,7 +40,7 @@ import math
 import re
 import reprlib
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
 
@@ -87,6 +87,7 @@ __all__ = [
     "short",
     "text",
     "type_name",
+    "validator",
 ]
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -215,6 +216,7 @@ def is_finite(value: float) -> bool:
 # ---------------------------------------------------------------- argument checkers
 
 
+@overload
 def check_int(
     name: str,
     value: object,
@@ -222,7 +224,34 @@ def check_int(
     lo: int | None = None,
     hi: int | None = None,
     error: type[Exception] = ParameterError,
-) -> int:
+    type_apart: bool = False,
+    optional: Literal[False] = False,
+) -> int: ...
+
+
+@overload
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+    type_apart: bool = False,
+    optional: bool,
+) -> int | None: ...
+
+
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+    type_apart: bool = False,
+    optional: bool = False,
+) -> int | None:
     """Check that ``value`` is an integer in ``[lo, hi]`` and return it as ``int``.
 
     Parameters
@@ -235,6 +264,13 @@ def check_int(
         Inclusive bounds; ``None`` for no bound.
     error
         The exception class to raise (it takes one message argument).
+    type_apart
+        Word the type and the range apart: a value that is not an integer is
+        told ``"must be an integer >= lo"``, an integer out of range only
+        ``"must be between lo and hi"``.
+    optional
+        Accept ``None`` too (and return it); the message then says
+        ``"must be None or an integer ..."``.
 
     Raises
     ------
@@ -249,21 +285,37 @@ def check_int(
     Traceback (most recent call last):
     ...
     safety_collab.errors.ParameterError: steps: must be an integer between 1 and 10 (got 11)
+    >>> check_int("steps", 11, lo=1, hi=10, type_apart=True)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: steps: must be between 1 and 10 (got 11)
+    >>> check_int("steps", None, lo=1, optional=True) is None
+    True
     """
-    ok = is_integer(value)
+    if value is None and optional:
+        return None
+    integer = is_integer(value)
+    ok = integer
     if ok and lo is not None and value < lo:  # type: ignore[operator]
         ok = False
     if ok and hi is not None and value > hi:  # type: ignore[operator]
         ok = False
     if not ok:
-        if lo is not None and hi is not None:
-            what = f"an integer between {lo} and {hi}"
-        elif lo is not None:
-            what = f"an integer >= {lo}"
-        elif hi is not None:
-            what = f"an integer <= {hi}"
+        if type_apart and not integer:
+            what = "an integer" if lo is None else f"an integer >= {lo}"
         else:
-            what = "an integer"
+            if lo is not None and hi is not None:
+                what = f"between {lo} and {hi}"
+            elif lo is not None:
+                what = f">= {lo}"
+            elif hi is not None:
+                what = f"<= {hi}"
+            else:
+                what = ""
+            if not type_apart:
+                what = f"an integer {what}".rstrip()
+        if optional:
+            what = f"None or {what}"
         msg = f"{name}: must be {what} (got {short(value)})"
         raise error(msg)
     return int(value)  # type: ignore[call-overload,no-any-return]
@@ -278,6 +330,7 @@ def check_number(
     lo_open: bool = False,
     hi_open: bool = False,
     error: type[Exception] = ParameterError,
+    noun: str | None = None,
 ) -> float:
     """Check that ``value`` is a finite real number within the bounds; return it as ``float``.
 
@@ -293,6 +346,9 @@ def check_number(
         Whether each bound is excluded.
     error
         The exception class to raise.
+    noun
+        What the message says the value must be (``"a probability"``); by
+        default ``"a number"`` between two bounds, else ``"a finite number"``.
 
     Examples
     --------
@@ -302,27 +358,34 @@ def check_number(
     Traceback (most recent call last):
     ...
     safety_collab.errors.ParameterError: scale: must be a finite number > 0 (got 0)
+    >>> check_number("share", 2, lo=0.0, hi=1.0, noun="a probability")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: share: must be a probability in [0, 1] (got 2)
     """
     ok = is_number(value) and is_finite(value)  # type: ignore[arg-type]
     if ok:
         v = float(value)  # type: ignore[arg-type]
         ok = (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)
     if not ok:
-        allowed = _number_range(lo, hi, lo_open=lo_open, hi_open=hi_open)
+        allowed = _number_range(lo, hi, lo_open=lo_open, hi_open=hi_open, noun=noun)
         msg = f"{name}: must be {allowed} (got {short(value)})"
         raise error(msg)
     return float(value)  # type: ignore[arg-type]
 
 
-def _number_range(lo: float, hi: float, *, lo_open: bool, hi_open: bool) -> str:
+def _number_range(
+    lo: float, hi: float, *, lo_open: bool, hi_open: bool, noun: str | None = None
+) -> str:
+    unbounded = noun or "a finite number"
     if math.isinf(lo) and math.isinf(hi):
-        return "a finite number"
+        return unbounded
     if math.isinf(hi):
-        return f"a finite number {'>' if lo_open else '>='} {lo:g}"
+        return f"{unbounded} {'>' if lo_open else '>='} {lo:g}"
     if math.isinf(lo):
-        return f"a finite number {'<' if hi_open else '<='} {hi:g}"
+        return f"{unbounded} {'<' if hi_open else '<='} {hi:g}"
     left, right = ("(" if lo_open else "["), (")" if hi_open else "]")
-    return f"a number in {left}{lo:g}, {hi:g}{right}"
+    return f"{noun or 'a number'} in {left}{lo:g}, {hi:g}{right}"
 
 
 def check_probability(
@@ -359,6 +422,34 @@ def check_bool(name: str, value: object, *, error: type[Exception] = ParameterEr
         msg = f"{name}: must be True or False (got {short(value)})"
         raise error(msg)
     return value
+
+
+def validator(
+    check: Callable[..., object], name: str, /, *, optional: bool = False, **options: Any
+) -> Validator:
+    """An attrs validator that runs an argument checker on the field's value.
+
+    ``check(name, value, **options)`` is called with the value (skipped for
+    ``None`` when ``optional``), so a field's message is the checker's.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Run:
+    ...     runs: int = attrs.field(validator=validator(check_int, "runs", lo=1))
+    >>> Run(0)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: runs: must be an integer >= 1 (got 0)
+    """
+
+    def run(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        check(name, value, **options)
+
+    return run
 
 
 # ------------------------------------------------------------------ attrs validators

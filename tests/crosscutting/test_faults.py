@@ -1,7 +1,7 @@
 """Faults injected into plugins, workers and threads: a complete, correct result or a clear error.
 
 tests/test_plugins.py covers each hook raising and returning the wrong type;
-tests/test_spread_executors.py covers a process-pool worker that always dies
+tests/spread/test_spread_executors.py covers a process-pool worker that always dies
 and a healthy Dask cluster. Here: registered spread models and seeding
 strategies that raise, return garbage or are slow, inside :func:`simulate`
 (serially and in pools); workers that die for some chunks only, and a Dask

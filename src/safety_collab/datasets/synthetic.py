@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 
 from safety_collab._random import RngLike, as_generator
+from safety_collab._validate import check_int, check_number
 from safety_collab.errors import ParameterError
 from safety_collab.model import (
     Collaborative,
@@ -155,13 +156,6 @@ class _Codes:
         return f"university-{self.uni:03d}"
 
 
-def _count(name: str, value: object, lo: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
-        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
-        raise ParameterError(msg)
-    return int(value)
-
-
 def _share(
     name: str, shares: Mapping[OrgKind, float] | None, default: Mapping[OrgKind, float]
 ) -> dict[OrgKind, float]:
@@ -171,10 +165,9 @@ def _share(
         if not isinstance(kind, OrgKind):
             msg = f"{name}: keys must be OrgKind values, got {kind!r}"
             raise ParameterError(msg)
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
-            msg = f"{name}[{kind.value}]: must be a probability in [0, 1] (got {p!r})"
-            raise ParameterError(msg)
-        out[kind] = float(p)
+        out[kind] = check_number(
+            f"{name}[{kind.value}]", p, lo=0.0, hi=1.0, noun="a probability", error=ParameterError
+        )
     return out
 
 
@@ -565,13 +558,15 @@ def synthetic_region(
             (
                 name,
                 {
-                    "n_icbs": _count("n_icbs", n_icbs, 1),
-                    "n_trusts": _count("n_trusts", n_trusts),
-                    "n_pcns": _count("n_pcns", n_pcns),
-                    "n_practices": _count("n_practices", n_practices),
-                    "n_care_homes": _count("n_care_homes", n_care_homes),
-                    "n_local_authorities": _count("n_local_authorities", n_local_authorities),
-                    "n_universities": _count("n_universities", n_universities),
+                    "n_icbs": check_int("n_icbs", n_icbs, lo=1),
+                    "n_trusts": check_int("n_trusts", n_trusts, lo=0),
+                    "n_pcns": check_int("n_pcns", n_pcns, lo=0),
+                    "n_practices": check_int("n_practices", n_practices, lo=0),
+                    "n_care_homes": check_int("n_care_homes", n_care_homes, lo=0),
+                    "n_local_authorities": check_int(
+                        "n_local_authorities", n_local_authorities, lo=0
+                    ),
+                    "n_universities": check_int("n_universities", n_universities, lo=0),
                 },
             )
         ],
@@ -622,7 +617,7 @@ def synthetic_national(
     ):
         msg = f"scale: must be a positive number (got {scale!r})"
         raise ParameterError(msg)
-    regions = _count("regions", regions, 1)
+    regions = check_int("regions", regions, lo=1)
     gen = as_generator(rng)
     totals = {k: round(v * scale) for k, v in NATIONAL_TOTALS.items()}
     totals["icbs"] = max(totals["icbs"], regions)

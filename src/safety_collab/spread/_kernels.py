@@ -19,12 +19,12 @@ from numba import njit
 
 __all__ = ["bass_chunk", "ic_chunk", "lapse_chunk", "lt_chunk"]
 
-
-_U11 = np.uint64(11)
+# U11, TO_UNIT, xoshiro_step and grow_i4 are shared with the seeding kernels (_rr.py)
+U11 = np.uint64(11)
 _U17 = np.uint64(17)
 _U5 = np.uint64(5)
 _U9 = np.uint64(9)
-_TO_UNIT = 2.0**-53
+TO_UNIT = 2.0**-53
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -47,7 +47,7 @@ def _next(s: Any) -> Any:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _step(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:  # pragma: no cover - compiled
+def xoshiro_step(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:  # pragma: no cover - compiled
     """xoshiro256** on a state held in locals (registers): (bits, new state)."""
     result = _rotl(s1 * _U5, 7) * _U9
     t = s1 << _U17
@@ -63,11 +63,11 @@ def _step(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:  # pragma: no cover - comp
 @njit(cache=True, nogil=True, inline="always")
 def _unit(s: Any) -> float:  # pragma: no cover - compiled
     """A uniform double in [0, 1)."""
-    return float(_next(s) >> _U11) * _TO_UNIT
+    return float(_next(s) >> U11) * TO_UNIT
 
 
 @njit(cache=True, nogil=True)
-def _grow_i4(a: Any, need: int) -> Any:  # pragma: no cover - compiled
+def grow_i4(a: Any, need: int) -> Any:  # pragma: no cover - compiled
     if need <= a.shape[0]:
         return a
     b = np.empty(max(need, 2 * a.shape[0]), np.int32)
@@ -117,7 +117,7 @@ def _facilitate(
             nxt[nn] = v
             nn += 1
             if k + 1 > out_nodes.shape[0]:
-                out_nodes = _grow_i4(out_nodes, k + 1)
+                out_nodes = grow_i4(out_nodes, k + 1)
                 out_steps = _grow_i2(out_steps, k + 1)
             out_nodes[k] = v
             out_steps[k] = step
@@ -164,7 +164,7 @@ def ic_chunk(
     for r in range(runs):
         t_id = r + 1
         if k + seeds.shape[0] > out_nodes.shape[0]:
-            out_nodes = _grow_i4(out_nodes, k + seeds.shape[0])
+            out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
             out_steps = _grow_i2(out_steps, k + seeds.shape[0])
         nc = 0
         for s in seeds:
@@ -183,15 +183,15 @@ def ic_chunk(
                     start = indptr[u]
                     end = indptr[u + 1]
                     if k + end - start > out_nodes.shape[0]:
-                        out_nodes = _grow_i4(out_nodes, k + end - start)
+                        out_nodes = grow_i4(out_nodes, k + end - start)
                         out_steps = _grow_i2(out_steps, k + end - start)
                     if mode == 3 and end - start > geo_deg:
-                        x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                        j = start + int(np.log1p(-float(x >> _U11) * _TO_UNIT) * inv_log)
+                        x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                        j = start + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
                         while j < end:
                             v = indices[j]
-                            x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                            j += 1 + int(np.log1p(-float(x >> _U11) * _TO_UNIT) * inv_log)
+                            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                            j += 1 + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
                             if tag[v] != t_id:
                                 tag[v] = t_id
                                 nxt[nn] = v
@@ -202,11 +202,11 @@ def ic_chunk(
                         continue
                     for j in range(start, end):
                         if mode == 0:
-                            x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+                            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                             if x >= thr[j]:
                                 continue
                         elif mode == 3:
-                            x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+                            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                             if x >= thr_c:
                                 continue
                         v = indices[j]
@@ -276,7 +276,7 @@ def lt_chunk(
     for r in range(runs):
         t_id = r + 1
         if k + seeds.shape[0] > out_nodes.shape[0]:
-            out_nodes = _grow_i4(out_nodes, k + seeds.shape[0])
+            out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
             out_steps = _grow_i2(out_steps, k + seeds.shape[0])
         nc = 0
         for s in seeds:
@@ -292,7 +292,7 @@ def lt_chunk(
             for i in range(nc):
                 u = cur[i]
                 if k + indptr[u + 1] - indptr[u] > out_nodes.shape[0]:
-                    out_nodes = _grow_i4(out_nodes, k + indptr[u + 1] - indptr[u])
+                    out_nodes = grow_i4(out_nodes, k + indptr[u + 1] - indptr[u])
                     out_steps = _grow_i2(out_steps, k + indptr[u + 1] - indptr[u])
                 for j in range(indptr[u], indptr[u + 1]):
                     v = indices[j]
@@ -368,7 +368,7 @@ def bass_chunk(
         t_id = r + 1
         cnt[:] = 0
         if k + seeds.shape[0] > out_nodes.shape[0]:
-            out_nodes = _grow_i4(out_nodes, k + seeds.shape[0])
+            out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
             out_steps = _grow_i2(out_steps, k + seeds.shape[0])
         nc = 0
         for s in seeds:
@@ -389,7 +389,7 @@ def bass_chunk(
                     cnt[indices[j]] += 1
             nn = 0
             if k + n > out_nodes.shape[0]:
-                out_nodes = _grow_i4(out_nodes, k + n)
+                out_nodes = grow_i4(out_nodes, k + n)
                 out_steps = _grow_i2(out_steps, k + n)
             for v in range(n):
                 if tag[v] == t_id:

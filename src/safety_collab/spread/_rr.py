@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from safety_collab.spread._kernels import _TO_UNIT, _U11, _grow_i4, _step
+from safety_collab.spread._kernels import TO_UNIT, U11, grow_i4, xoshiro_step
 
 __all__ = [
     "commit_seed",
@@ -91,7 +91,7 @@ def _live(
         return t == _ALWAYS or _hash(key, j) < t
     if ctag[v] != world:
         ctag[v] = world
-        e = _pick(t_indptr, t_cum, v, float(_hash(key, m + v) >> _U11) * _TO_UNIT)
+        e = _pick(t_indptr, t_cum, v, float(_hash(key, m + v) >> U11) * TO_UNIT)
         choice[v] = -1 if e < 0 else t_src[e]
     return choice[v] == u
 
@@ -295,7 +295,7 @@ def rr_ic(
             head += 1
             if keep[v]:
                 if k + 1 > flat.shape[0]:
-                    flat = _grow_i4(flat, k + 1)
+                    flat = grow_i4(flat, k + 1)
                 flat[k] = v
                 k += 1
             if mode == 2:
@@ -303,12 +303,12 @@ def rr_ic(
             start = t_indptr[v]
             end = t_indptr[v + 1]
             if mode == 3 and end - start > geo_deg:
-                x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                j = start + int(np.log1p(-float(x >> _U11) * _TO_UNIT) * inv_log)
+                x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                j = start + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
                 while j < end:
                     u = t_src[j]
-                    x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-                    j += 1 + int(np.log1p(-float(x >> _U11) * _TO_UNIT) * inv_log)
+                    x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                    j += 1 + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
                     if tag[u] != t:
                         tag[u] = t
                         queue[tail] = u
@@ -316,7 +316,7 @@ def rr_ic(
                 continue
             if mode == 3:
                 for j in range(start, end):
-                    x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+                    x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                     if x < thr_c:
                         u = t_src[j]
                         if tag[u] != t:
@@ -325,7 +325,7 @@ def rr_ic(
                             tail += 1
             elif mode == 0:
                 for j in range(start, end):
-                    x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
+                    x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                     th = t_thr[j]
                     if x < th or th == _ALWAYS:
                         u = t_src[j]
@@ -372,13 +372,13 @@ def rr_lt(
         while True:
             if keep[v]:
                 if k + 1 > flat.shape[0]:
-                    flat = _grow_i4(flat, k + 1)
+                    flat = grow_i4(flat, k + 1)
                 flat[k] = v
                 k += 1
             if t_indptr[v] == t_indptr[v + 1]:
                 break
-            x, s0, s1, s2, s3 = _step(s0, s1, s2, s3)
-            e = _pick(t_indptr, t_cum, v, float(x >> _U11) * _TO_UNIT)
+            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+            e = _pick(t_indptr, t_cum, v, float(x >> U11) * TO_UNIT)
             if e < 0:
                 break
             u = t_src[e]

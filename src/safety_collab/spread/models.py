@@ -44,12 +44,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable
+from types import ModuleType
 from typing import Any, Literal
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import Validator, check_int, check_probability, validator
 from safety_collab.errors import SpreadError
 from safety_collab.hookspecs import GraphArrays
 
@@ -65,31 +67,19 @@ __all__ = [
 Int32Array = npt.NDArray[np.int32]
 
 
-def _prob(name: str, value: object, *, optional: bool = False) -> float | None:
-    if value is None and optional:
-        return None
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not (math.isfinite(value) and 0.0 <= value <= 1.0)
-    ):
-        msg = f"{name}: must be a probability between 0 and 1 (got {value!r})"
-        raise SpreadError(msg)
-    return float(value)
+def _compiled() -> ModuleType:
+    """The compiled kernels (:mod:`safety_collab.spread._kernels`), imported when first run."""
+    from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
+
+    return _kernels
 
 
-def _check_prob(name: str, optional: bool = False) -> Any:
-    def check(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
-        _prob(name, value, optional=optional)
-
-    return check
+def _probability(name: str, *, optional: bool = False) -> Validator:
+    return validator(check_probability, name, optional=optional, error=SpreadError)
 
 
-def _positive_int(name: str, value: object, lo: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < lo:
-        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
-        raise SpreadError(msg)
-    return int(value)
+def _count(name: str) -> Validator:
+    return validator(check_int, name, lo=0, error=SpreadError)
 
 
 @attrs.frozen(eq=False)
@@ -193,6 +183,29 @@ def thresholds(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
 _NO_THRESHOLDS = np.zeros(0, dtype=np.uint64)
 
 
+def cascade_mode(constant: float | None) -> tuple[int, np.uint64, float, int]:
+    """How the cascade kernels draw edges: ``(mode, threshold, 1 / log(1 - p), degree)``.
+
+    Mode 0: each edge has its own probability (``constant`` is ``None``); 1:
+    every edge transmits; 2: none does; 3: all transmit with ``p = constant``,
+    drawn against one 64-bit ``threshold``, skipping geometrically over the
+    edges of nodes of more than ``degree`` out-edges.
+
+    Examples
+    --------
+    >>> cascade_mode(None)[0], cascade_mode(1.0)[0], cascade_mode(0.0)[0], cascade_mode(0.1)[0]
+    (0, 1, 2, 3)
+    """
+    if constant is None:
+        return 0, np.uint64(0), 0.0, _NEVER
+    if constant >= 1.0:
+        return 1, np.uint64(0), 0.0, _NEVER
+    if constant <= 0.0:
+        return 2, np.uint64(0), 0.0, _NEVER
+    threshold = thresholds(np.array([constant]))[0]
+    return 3, threshold, 1.0 / math.log1p(-constant), geometric_degree(constant)
+
+
 def _fac_args(fac: tuple[Int32Array, int, float] | None) -> tuple[Int32Array, int, float]:
     if fac is None:
         return np.zeros(0, np.int32), 0, 0.0
@@ -224,43 +237,46 @@ class IndependentCascade:
     [0, 1, 2, 3, 0, 1, 2, 3]
     """
 
-    p: float | None = attrs.field(default=None, validator=_check_prob("p", optional=True))
+    p: float | None = attrs.field(default=None, validator=_probability("p", optional=True))
+
+    def probabilities(self, graph: GraphArrays) -> tuple[npt.NDArray[np.float64], float | None]:
+        """Each edge's transmission probability, and the one probability if all edges share it.
+
+        Raises
+        ------
+        SpreadError
+            Without ``p``, for an edge weight above 1 (weights are the probabilities).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import compile_graph
+        >>> probs, one = IndependentCascade().probabilities(compile_graph(nx.path_graph(2)))
+        >>> probs.tolist(), one
+        ([1.0, 1.0], 1.0)
+        """
+        weights = np.asarray(graph.weights, dtype=np.float64)
+        if self.p is not None:
+            return np.full(weights.shape, self.p), self.p
+        lo, hi = (float(weights.min()), float(weights.max())) if weights.size else (0.0, 0.0)
+        if hi > 1.0:
+            msg = (
+                "edge weights: independent cascade reads them as probabilities, but one is "
+                f"{hi:g} > 1; pass p=..., or compile the graph with "
+                "probability=tie_probability(...)"
+            )
+            raise SpreadError(msg)
+        return weights, (lo if lo == hi else None)
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
         runs: int, steps: int, _fac: tuple[Int32Array, int, float] | None = None,
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` cascades of up to ``steps`` steps from the ``seeds`` rows."""
-        weights = np.asarray(graph.weights, dtype=np.float64)
-        probs = weights
-        if self.p is not None:
-            constant: float | None = self.p
-        else:
-            lo, hi = (float(weights.min()), float(weights.max())) if weights.size else (0.0, 0.0)
-            if hi > 1.0:
-                msg = (
-                    "edge weights: independent cascade reads them as probabilities, but one is "
-                    f"{hi:g} > 1; pass p=..., or compile the graph with "
-                    "probability=tie_probability(...)"
-                )
-                raise SpreadError(msg)
-            constant = lo if lo == hi else None
-        mode, inv_log, geo_deg = 0, 0.0, _NEVER
-        thr_c = np.uint64(0)
-        if constant is not None:
-            p = constant
-            if p >= 1.0:
-                mode = 1
-            elif p <= 0.0:
-                mode = 2
-            else:
-                mode, thr_c = 3, thresholds(np.array([p]))[0]
-                inv_log = 1.0 / math.log1p(-p)
-                geo_deg = geometric_degree(p)
+        probs, constant = self.probabilities(graph)
+        mode, thr_c, inv_log, geo_deg = cascade_mode(constant)
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.ic_chunk(
+        run_ptr, rows, st = _compiled().ic_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
             thresholds(probs) if mode == 0 else _NO_THRESHOLDS, mode, thr_c, inv_log, geo_deg,
             _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order, cap, boost,
@@ -306,9 +322,7 @@ class LinearThreshold:
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` threshold cascades of up to ``steps`` steps."""
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.lt_chunk(
+        run_ptr, rows, st = _compiled().lt_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
             in_weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
             cap, boost,
@@ -333,8 +347,8 @@ class Bass:
     0.4
     """
 
-    p: float = attrs.field(default=0.01, validator=_check_prob("p"))
-    q: float = attrs.field(default=0.3, validator=_check_prob("q"))
+    p: float = attrs.field(default=0.01, validator=_probability("p"))
+    q: float = attrs.field(default=0.3, validator=_probability("q"))
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -344,9 +358,7 @@ class Bass:
         idx = np.asarray(graph.indices, np.int32)
         in_deg = np.bincount(idx, minlength=int(graph.n_nodes)).astype(np.int64)
         order, cap, boost = _fac_args(_fac)
-        from safety_collab.spread import _kernels  # noqa: PLC0415 - numba loads on first use
-
-        run_ptr, rows, st = _kernels.bass_chunk(
+        run_ptr, rows, st = _compiled().bass_chunk(
             np.asarray(graph.indptr, np.int64), idx, in_deg, self.p, self.q, _seed_rows(seeds),
             int(runs), int(steps), kernel_state(rng), order, cap, boost,
         )  # fmt: skip
@@ -378,13 +390,6 @@ def _base(value: object) -> BaseModel:
     raise SpreadError(msg)
 
 
-def _check_nonneg_int(name: str) -> Any:
-    def check(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
-        _positive_int(name, value)
-
-    return check
-
-
 @attrs.frozen
 class Facilitated:
     """A base model plus the host's support for up to ``capacity`` non-adopters per step.
@@ -412,8 +417,8 @@ class Facilitated:
     """
 
     base: BaseModel = attrs.field(default=IndependentCascade(), converter=_base)
-    capacity: int = attrs.field(default=1, validator=_check_nonneg_int("capacity"))
-    boost: float = attrs.field(default=0.5, validator=_check_prob("boost"))
+    capacity: int = attrs.field(default=1, validator=_count("capacity"))
+    boost: float = attrs.field(default=0.5, validator=_probability("boost"))
     policy: Literal["most_connected", "list"] = attrs.field(default="most_connected")
     targets: tuple[Hashable, ...] = attrs.field(default=(), converter=tuple)
 
@@ -477,8 +482,8 @@ class Lapse:
     """
 
     base: Any = attrs.field(default=IndependentCascade(), converter=_model)
-    delta: float = attrs.field(default=0.05, validator=_check_prob("delta"))
-    reinforce: int = attrs.field(default=1, validator=_check_nonneg_int("reinforce"))
+    delta: float = attrs.field(default=0.05, validator=_probability("delta"))
+    reinforce: int = attrs.field(default=1, validator=_count("reinforce"))
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -492,9 +497,7 @@ class Lapse:
         if self.delta == 0.0:
             lapses = np.full(out.rows.shape[0], -1, dtype=np.int16)
         else:
-            from safety_collab.spread import _kernels  # noqa: PLC0415
-
-            lapses = _kernels.lapse_chunk(
+            lapses = _compiled().lapse_chunk(
                 np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
                 out.run_ptr, out.rows, out.steps, int(steps), self.delta, self.reinforce,
                 kernel_state(lapse_rng),

@@ -30,11 +30,19 @@ import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_seed_sequence
 from safety_collab._resources import check_allocation, estimate_bytes, format_bytes, memory_limit
+from safety_collab._validate import check_int
 from safety_collab.errors import (
     MissingDependencyError,
     PluginError,
     ResourceLimitError,
     SpreadError,
+)
+from safety_collab.spread._resolve import (
+    STRATEGY_STREAM,
+    checked_rows,
+    resolve_model,
+    resolve_strategy,
+    strategy_error,
 )
 from safety_collab.spread.compiled import CompiledGraph, compile_graph
 from safety_collab.spread.models import Adoptions
@@ -46,17 +54,6 @@ DEFAULT_CHUNK = 512
 """Runs per chunk unless ``chunk_size`` says otherwise."""
 MAX_STEPS = 32_000
 """Most steps a simulation may have (steps are stored as 16-bit integers)."""
-
-
-def _count(name: str, value: object, lo: int, hi: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
-        raise SpreadError(msg)
-    if value < lo or (hi is not None and value > hi):
-        allowed = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
-        msg = f"{name}: must be {allowed} (got {value!r})"
-        raise SpreadError(msg)
-    return int(value)
 
 
 def as_compiled(graph: object, *, probability: Any = None) -> CompiledGraph:
@@ -80,86 +77,6 @@ def as_compiled(graph: object, *, probability: Any = None) -> CompiledGraph:
         return compile_graph(graph, probability=probability)
     msg = f"graph: expected a networkx graph or a CompiledGraph, got {type(graph).__name__}"
     raise SpreadError(msg)
-
-
-def resolve_model(model: object, params: dict[str, Any]) -> tuple[str, Any]:
-    """The model object for a name (from the registry) or object, with ``params`` applied.
-
-    Parameters go to the model's fields (``p=0.05`` for the independent
-    cascade); a model that is not an attrs class takes none.
-
-    Examples
-    --------
-    >>> name, m = resolve_model("independent_cascade", {"p": 0.1})
-    >>> name, m.p
-    ('independent_cascade (p=0.1)', 0.1)
-    """
-    if isinstance(model, str):
-        from safety_collab.plugins import spread_models  # noqa: PLC0415 - avoids an import cycle
-
-        name, obj = model, spread_models()[model]
-    elif callable(model):
-        name, obj = getattr(model, "__name__", type(model).__name__), model
-    else:
-        msg = f"model: expected a model name or a spread model, got {type(model).__name__}"
-        raise SpreadError(msg)
-    if params:
-        if not attrs.has(type(obj)):
-            msg = f"model {name!r} takes no parameters (got {', '.join(sorted(params))})"
-            raise SpreadError(msg)
-        obj = with_params("model", name, obj, params)
-    desc = name if not attrs.has(type(obj)) else f"{name} {_params_text(obj)}".strip()
-    return desc, obj
-
-
-def param_fields(obj: object) -> set[str]:
-    """The parameters (attrs ``init`` fields) of a model or strategy object.
-
-    Examples
-    --------
-    >>> from safety_collab.spread import IndependentCascade
-    >>> sorted(param_fields(IndependentCascade())), param_fields(len)
-    (['p'], set())
-    """
-    kind: Any = type(obj)
-    return {a.name for a in attrs.fields(kind) if a.init} if attrs.has(kind) else set()
-
-
-def with_params(kind: str, name: str, obj: Any, params: dict[str, Any]) -> Any:
-    """``obj`` with ``params`` applied to its fields; a name it does not take is refused.
-
-    Examples
-    --------
-    >>> from safety_collab.spread import IndependentCascade
-    >>> with_params("model", "ic", IndependentCascade(), {"p": 0.2}).p
-    0.2
-    >>> with_params("model", "ic", IndependentCascade(), {"q": 1})
-    Traceback (most recent call last):
-    ...
-    safety_collab.errors.SpreadError: model 'ic' has no parameter 'q'; it takes: p
-    """
-    if not params:
-        return obj
-    fields = param_fields(obj)
-    unknown = sorted(set(params) - fields)
-    if unknown:
-        allowed = ", ".join(sorted(fields)) or "none"
-        names = ", ".join(map(repr, unknown))
-        msg = f"{kind} {name!r} has no parameter {names}; it takes: {allowed}"
-        raise SpreadError(msg)
-    return attrs.evolve(obj, **params)
-
-
-def _params_text(obj: Any) -> str:
-    parts = []
-    for a in attrs.fields(type(obj)):
-        value = getattr(obj, a.name)
-        if value is None:  # "not set": e.g. p=None takes each edge's own probability
-            continue
-        if attrs.has(type(value)):
-            value = f"{type(value).__name__}({_params_text(value)})"
-        parts.append(f"{a.name}={value}")
-    return "(" + ", ".join(parts) + ")" if parts else ""
 
 
 def chunk_seeds(
@@ -212,7 +129,7 @@ def _from_dense(out: object, runs: int, n: int) -> Adoptions:
 
 
 def _check_output(  # noqa: PLR0911 - one return per problem
-    a: Adoptions, runs: int, steps: int, n: int, seeds: npt.NDArray[np.int32]
+    a: Adoptions, runs: int, steps: int, n: int
 ) -> str | None:
     if a.run_ptr.shape != (runs + 1,):
         return f"run_ptr of shape {a.run_ptr.shape}, expected ({runs + 1},)"
@@ -307,31 +224,26 @@ def simulate(
     ...     G, ["RRK"], p=0.1, runs=50, rng=7).counts.tolist()
     True
     """
-    runs = _count("runs", runs, 1)
-    steps = _count("steps", steps, 1, MAX_STEPS)
-    chunk_size = _count("chunk_size", chunk_size, 1)
+    runs = check_int("runs", runs, lo=1, error=SpreadError, type_apart=True)
+    steps = check_int("steps", steps, lo=1, hi=MAX_STEPS, error=SpreadError, type_apart=True)
+    chunk_size = check_int("chunk_size", chunk_size, lo=1, error=SpreadError, type_apart=True)
     cg = as_compiled(graph, probability=probability)
     desc, model_obj = resolve_model(model, params)
     root = as_seed_sequence(rng)
     chunks = chunk_seeds(root, runs, chunk_size)
     if isinstance(seeds, str):
-        from safety_collab.plugins import seed_strategies  # noqa: PLC0415
-
-        strategy = seed_strategies()[seeds]
-        n_seeds = _count("k", 5 if k is None else k, 1, cg.n_nodes)
-        # the strategy draws from its own stream, apart from every chunk's
-        pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, 2**32 - 1))
-        pick_rng = np.random.default_rng(pick)
-        from safety_collab.spread.seeding import (  # noqa: PLC0415 - seeding imports this module
-            _checked_rows,
-            _strategy_error,
+        _, strategy = resolve_strategy(seeds, {})
+        n_seeds = check_int(
+            "k", 5 if k is None else k, lo=1, hi=cg.n_nodes, error=SpreadError, type_apart=True
         )
-
+        # the strategy draws from its own stream, apart from every chunk's
+        pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, STRATEGY_STREAM))
+        pick_rng = np.random.default_rng(pick)
         try:
             picked = strategy(cg, k=n_seeds, model=model_obj, rng=pick_rng)
         except Exception as exc:
-            raise _strategy_error(seeds, exc) from exc
-        seed_rows = _checked_rows(seeds, picked, n_seeds, cg.n_nodes)
+            raise strategy_error(seeds, exc) from exc
+        seed_rows = checked_rows(seeds, picked, n_seeds, cg.n_nodes)
         seed_ids: tuple[Hashable, ...] = tuple(cg.nodes[int(i)] for i in seed_rows)
     else:
         if k is not None:
@@ -486,7 +398,7 @@ def _run_all(
     final: list[Adoptions] = []
     for (_, n), a in zip(chunks, results, strict=True):
         assert a is not None
-        problem = _check_output(a, n, steps, cg.n_nodes, seeds)
+        problem = _check_output(a, n, steps, cg.n_nodes)
         if problem:
             msg = f"spread model {desc!r} returned {problem}"
             raise PluginError(msg)
