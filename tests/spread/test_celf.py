@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from spread_helpers import hubs_digraph
 
-from conftest import hubs_digraph
 from safety_collab.spread import (
     choose_seeds,
     compile_graph,

@@ -12,9 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-import safety_collab as sc
-from conftest import (
+from spread_helpers import (
     FAST,
     ONE_MINUS_1_E,
     STRATEGIES,
@@ -23,6 +21,8 @@ from conftest import (
     hubs_digraph,
     random_digraph,
 )
+
+import safety_collab as sc
 from safety_collab._resources import memory_limit_set
 from safety_collab.errors import (
     ParameterError,

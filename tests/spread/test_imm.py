@@ -7,8 +7,8 @@ import itertools
 import networkx as nx
 import numpy as np
 import pytest
+from spread_helpers import ONE_MINUS_1_E, Worlds, hubs_digraph
 
-from conftest import ONE_MINUS_1_E, Worlds, hubs_digraph
 from safety_collab.errors import (
     SpreadError,
 )

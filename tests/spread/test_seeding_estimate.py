@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
+from spread_helpers import Worlds, hubs_digraph, random_digraph
 
 import safety_collab as sc
-from conftest import Worlds, hubs_digraph, random_digraph
 from safety_collab.errors import (
     ParameterError,
 )

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from spread_helpers import connected_graphs
 
 import safety_collab as sc
-from conftest import connected_graphs
 from safety_collab.errors import PluginError, SpreadError
 from safety_collab.plugins import UnknownNameError, temporary_plugin
 from safety_collab.spread import (
