@@ -150,7 +150,15 @@ def test_adoption_curves_west_midlands(wm_result: SpreadResult) -> None:
     (line,) = ax.get_lines()
     assert line.get_ydata().tolist() == wm_result.mean_curve().tolist()
     assert len(ax.collections) == 1  # the 10-90 % band
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["mean", "10-90% of runs"]
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["mean"]
+    assert legend.get_title().get_text() == "band: 10-90% of runs"
+    # the legend's swatch is the band's own colour and opacity
+    (band,) = ax.collections
+    (swatch,) = legend.legend_handles
+    assert swatch.get_facecolor() == pytest.approx(tuple(band.get_facecolor()[0]))
+    assert ax.get_xlabel() == "steps since the start"
+    assert ax.get_ylabel() == "adopters (organisations)"
     assert ax.get_title(loc="left") == "RRK"
 
 
@@ -163,7 +171,13 @@ def test_adoption_curves_several_scenarios_on_one_axis(
     assert len(ax.get_lines()) == 3
     assert len(ax.collections) == 3
     names = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert names == [*scenarios, "10-90% of runs"]
+    assert names == [*scenarios]
+    assert ax.get_legend().get_title().get_text() == "band: 10-90% of runs"
+    # each scenario's swatch matches its own band
+    swatches = [h.get_facecolor() for h in ax.get_legend().legend_handles]
+    bands = [tuple(c.get_facecolor()[0]) for c in ax.collections]
+    assert swatches == [pytest.approx(b) for b in bands]
+    assert len(set(bands)) == 3
     assert isinstance(ax.yaxis.get_major_formatter(), PercentFormatter)
     for line in ax.get_lines():
         assert 0 < max(line.get_ydata()) <= 1
@@ -181,7 +195,8 @@ def test_adoption_curves_sequence_labels_and_no_band(scenarios: dict[str, Spread
     ]
     fig = plot.adoption_curves(results, labels=["a", "b", "c"], q=(0.25, 0.75))
     names = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert names == ["a", "b", "c", "25-75% of runs"]
+    assert names == ["a", "b", "c"]
+    assert fig.axes[0].get_legend().get_title().get_text() == "band: 25-75% of runs"
 
 
 def test_adoption_curves_on_given_axes(wm_result: SpreadResult) -> None:

@@ -209,6 +209,7 @@ def adoption_curves(
     labels: Sequence[str] | None = None,
     q: Sequence[float] | None = (0.1, 0.9),
     share: bool = False,
+    step_unit: str = "step",
     ax: Axes | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -229,6 +230,9 @@ def adoption_curves(
         draws no band.
     share
         Plot the share of nodes that adopted instead of the number.
+    step_unit
+        What one step stands for (``"month"``, ``"week"``...): the x axis reads
+        in it.
     ax
         Draw on these axes; by default on a new 7 x 4.5 inch figure.
     title
@@ -247,51 +251,75 @@ def adoption_curves(
     MissingDependencyError
         Without matplotlib (``pip install 'safety-collab[plot]'``).
 
+    Notes
+    -----
+    Each scenario's legend entry shows its line over a swatch of its own band
+    (same colour, same opacity); the legend's title says what the band is.
+    Bands are drawn light with an outline in the curve's colour, so where
+    several overlap each one's edges stay visible.
+
     Examples
     --------
     >>> import networkx as nx
     >>> from safety_collab.spread import simulate
     >>> G = nx.path_graph(6)
     >>> runs = {p: simulate(G, seeds=[0], p=p, runs=50, steps=8, rng=1) for p in (0.5, 0.9)}
-    >>> fig = adoption_curves(runs, labels=["p = 0.5", "p = 0.9"], share=True)
-    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    ['p = 0.5', 'p = 0.9', '10-90% of runs']
+    >>> fig = adoption_curves(runs, labels=["p = 0.5", "p = 0.9"], share=True, step_unit="month")
+    >>> legend = fig.axes[0].get_legend()
+    >>> [t.get_text() for t in legend.get_texts()], legend.get_title().get_text()
+    (['p = 0.5', 'p = 0.9'], 'band: 10-90% of runs')
+    >>> fig.axes[0].get_xlabel(), fig.axes[0].get_ylabel()
+    ('months since the start', 'share of organisations adopting')
     """
     scenarios = _scenarios(results, labels)
     band = _band(q)
     fig, ax = _axes(ax, "adoption")
+    from matplotlib.colors import to_rgba  # noqa: PLC0415
+    from matplotlib.legend_handler import HandlerTuple  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
     from matplotlib.ticker import MaxNLocator, PercentFormatter  # noqa: PLC0415
 
+    _check_type("step_unit", step_unit, str)
+    # lighter bands when several overlap; each keeps an outline in its colour
+    alpha = 0.2 if len(scenarios) == 1 else 0.12
     longest = 0
+    handles: list[Any] = []
+    names: list[str] = []
     for i, (name, res) in enumerate(scenarios):
         colour = _CYCLE[i % len(_CYCLE)]
         scale = 1.0 / res.n_nodes if share and res.n_nodes else 1.0
         steps = np.arange(res.steps + 1)
         longest = max(longest, res.steps)
-        if band is not None:
-            lo, hi = res.quantile_curves(band) * scale
-            ax.fill_between(steps, lo, hi, color=colour, alpha=0.2, linewidth=0)
         marker = "o" if res.steps <= 30 else None
-        ax.plot(
+        (line,) = ax.plot(
             steps, res.mean_curve() * scale, color=colour, marker=marker, markersize=3, label=name
         )
-    handles, names = ax.get_legend_handles_labels()
+        if band is not None:
+            lo, hi = res.quantile_curves(band) * scale
+            face, edge = to_rgba(colour, alpha), to_rgba(colour, 0.6)
+            ax.fill_between(steps, lo, hi, facecolor=face, edgecolor=edge, linewidth=0.6)
+            swatch = Patch(facecolor=face, edgecolor=edge, linewidth=0.6)
+            handles.append((swatch, line))
+        else:
+            handles.append(line)
+        names.append(name)
+    legend_title = None
     if band is not None:
-        pct = f"{band[0] * 100:g}-{band[1] * 100:g}% of runs"
-        handles.append(Patch(facecolor=COLOURS["common_cause"], alpha=0.3, linewidth=0))
-        names.append(pct)
-    ax.legend(handles, names, loc="upper left", frameon=False)
+        legend_title = f"band: {band[0] * 100:g}-{band[1] * 100:g}% of runs"
+    ax.legend(
+        handles, names, title=legend_title, loc="upper left", frameon=False,
+        handler_map={tuple: HandlerTuple(ndivide=1)},
+    )  # fmt: skip
     ax.set_xlim(0, max(longest, 1))
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("step")
+    ax.set_xlabel(f"{step_unit}s since the start")
     if share:
         ax.set_ylim(0, 1.02)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel("share adopting")
+        ax.set_ylabel("share of organisations adopting")
     else:
-        ax.set_ylabel("adopters")
+        ax.set_ylabel("adopters (organisations)")
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
     ax.spines[["top", "right"]].set_visible(False)

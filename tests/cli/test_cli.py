@@ -59,7 +59,7 @@ def test_console_script_is_installed() -> None:
 
 def test_info_on_a_file(tmp_path: Path) -> None:
     path = sc.dump(sc.west_midlands(), tmp_path / "wm.json")
-    res = run("info", str(path))
+    res = run("info", "--file", str(path))
     assert res.returncode == 0, res.stderr
     assert res.stdout == run("info").stdout
 
@@ -71,7 +71,7 @@ def test_bad_file_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
         '"host": "h", "national": {"name": "N", "launched": "2014-13-01"}}',
         encoding="utf-8",
     )
-    res = run("info", str(path))
+    res = run("info", "--file", str(path))
     assert res.returncode == 2
     assert res.stdout == ""
     assert res.stderr.startswith(f"error: {path}: ")
@@ -80,7 +80,7 @@ def test_bad_file_exits_2_with_message_and_no_traceback(tmp_path: Path) -> None:
 
 
 def test_missing_file_exits_2(tmp_path: Path) -> None:
-    res = run("info", str(tmp_path / "nope.toml"))
+    res = run("info", "-f", str(tmp_path / "nope.toml"))
     assert res.returncode == 2
     assert res.stderr == f"error: {tmp_path / 'nope.toml'}: no such file\n"
 
@@ -88,7 +88,7 @@ def test_missing_file_exits_2(tmp_path: Path) -> None:
 def test_unknown_suffix_exits_2(tmp_path: Path) -> None:
     path = tmp_path / "collab.txt"
     path.write_text("x", encoding="utf-8")
-    res = run("info", str(path))
+    res = run("info", "--file", str(path))
     assert res.returncode == 2
     assert "cannot tell the format from the suffix '.txt'" in res.stderr
 
@@ -106,8 +106,13 @@ def test_spread_with_given_seeds_prints_the_summary() -> None:
     res = run("spread", "--seeds", "RRK,RKB", "--runs", "300", "--steps", "6", "--no-progress")
     assert res.returncode == 0, res.stderr
     out = res.stdout
-    assert "30 member organisations; seeds (given): RRK, RKB; 300 runs" in out
-    assert "   0              2.0         2 to 2      7%" in out
+    assert "30 member organisations; seeds (given): RRK, RKB" in out
+    assert "300 runs of 6 months, random seed 7; one step = one month" in out
+    assert (
+        "Model: independent cascade; tie probability 1 - exp(-0.2 * tie weight) (--scale 0.2)"
+        in out
+    )
+    assert "    0              2.0         2 to 2     7%" in out
     assert "Time to 50% of the region:" in out
     assert "Time to 80% of the region:" in out
     assert "  Birmingham and Solihull" in out
@@ -134,12 +139,20 @@ def test_spread_json_and_csv_outputs(tmp_path: Path) -> None:
     report = json.loads(res.stdout)
     assert report["seeds"] == ["RRK"]
     assert report["model"] == "independent_cascade (p=0.3)"
+    assert report["tie_probability"] == {"rule": "p=0.3 on every tie (--param p)", "scale": None}
+    assert report["step_unit"] == "month"
     assert [r["step"] for r in report["steps"]] == [0, 1, 2, 3, 4]
     assert report["steps"][0] == {"step": 0, "mean": 1.0, "q10": 1.0, "q90": 1.0}
     lines = csv_path.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "step,mean,q10,q90"
-    assert lines[1] == "0,1,1,1"
-    assert len(lines) == 6
+    # the file says what its numbers are, then the table
+    assert lines[:3] == [
+        "# West Midlands Patient Safety Collaborative",
+        "# model: independent cascade (p=0.3); tie probability p=0.3 on every tie (--param p)",
+        "# 200 runs of 4 months, random seed 7; one step = one month",
+    ]
+    assert lines[3] == "month,adopters_mean,adopters_q10,adopters_q90,share_of_members"
+    assert lines[4].startswith("0,1.0,1.0,1.0,0.0333")
+    assert len([ln for ln in lines[4:] if ln and not ln.startswith("#")]) == 5 + 8
     # the same seed gives the same numbers
     again = run(
         "spread", "--seeds", "RRK", "--runs", "200", "--steps", "4", "--json", "--param", "p=0.3"
@@ -261,14 +274,16 @@ def test_seeds_command_text_names_each_organisation() -> None:
     assert res.returncode == 0, res.stderr
     lines = res.stdout.splitlines()
     assert lines[0] == (
-        "degree seeds for independent_cascade on West Midlands Patient Safety Collaborative:"
+        "degree seeds for independent cascade on West Midlands Patient Safety Collaborative:"
     )
+    assert lines[1] == "(tie probability 1 - exp(-0.2 * tie weight); random seed 7)"
     wm = sc.west_midlands()
-    ids = [line.split()[1] for line in lines[1:]]
+    ids = [line.split()[1] for line in lines[2:]]
     assert len(ids) == 2
-    for line, org in zip(lines[1:], ids, strict=True):
+    for line, org in zip(lines[2:], ids, strict=True):
         assert wm.organisation(org).name in line
         assert "expected reach" in line
+        assert "organisations, standard error" in line
 
 
 @pytest.mark.parametrize(

@@ -58,11 +58,18 @@ def test_rank_on_the_default_prints_a_table_and_a_portfolio() -> None:
     res = run("--budget", "200000")
     assert res.returncode == 0, res.stderr
     out = res.stdout
-    assert out.startswith("West Midlands Patient Safety Collaborative: 8 proposal(s) ranked")
+    assert out.startswith("West Midlands Patient Safety Collaborative: 8 proposals ranked")
     for column in ("alignment", "cost-per-organisation", "evidence", "reach"):
         assert column in out
+    assert "Scores are from 0 to 1 (1 is best)" in out
     assert "Portfolio within £200,000" in out
-    assert "By priority:" in out
+    assert (
+        "By priority (a proposal counts under each priority it serves, "
+        "so these sums can exceed the portfolio's):"
+    ) in out
+    # proposals by title and id
+    for p in ex.example_exchange().in_state(*OPEN):
+        assert f"{p.title} [{p.id}]" in out
     res = run("--top", "3")
     assert res.returncode == 0, res.stderr
     assert "... and 5 more" in res.stdout

@@ -27,7 +27,7 @@ def test_first_command_runs_spread_on_the_default() -> None:
     quoted = quoted[: quoted.index("```")]
     shown = [line for line in quoted.splitlines() if line and line != "..."]
     printed = result.output.splitlines()
-    assert len(shown) == 9
+    assert len(shown) == 11
     for line in shown:
         assert line in printed
 

@@ -1,7 +1,8 @@
 """The ``safety-collab`` command.
 
-Exit codes: 0 success, 2 bad input (a message, never a traceback), 1 an
-unexpected failure.
+Exit codes: 0 success, 2 bad input (one ``error:`` line, never a traceback), 1
+an unexpected failure. Each subcommand's module loads when the subcommand runs
+(see :mod:`safety_collab.cli._app`), so ``safety-collab --help`` is fast.
 
 Examples
 --------
@@ -13,13 +14,24 @@ Examples
 
 from __future__ import annotations
 
-from safety_collab.cli import info, rank, spc, spread
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from safety_collab.cli._app import main
-from safety_collab.cli.info import summary
-from safety_collab.cli.rank import rank_report
-from safety_collab.cli.spread import spread_report
+
+if TYPE_CHECKING:
+    from safety_collab.cli.info import summary
+    from safety_collab.cli.rank import rank_report
+    from safety_collab.cli.spread import spread_report
 
 __all__ = ["main", "rank_report", "spread_report", "summary"]
 
-# the subcommand modules register their commands on ``main`` when imported
-_COMMANDS = (info, rank, spc, spread)
+_REPORTS = {"rank_report": "rank", "spread_report": "spread", "summary": "info"}
+
+
+def __getattr__(name: str) -> Any:
+    """The report builders, loaded with their subcommand's module (SPEC 1 lazy loading)."""
+    if name in _REPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_REPORTS[name]}"), name)
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

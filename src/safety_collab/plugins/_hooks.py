@@ -36,6 +36,7 @@ __all__ = [
     "collaboration_ties",
     "list_plugins",
     "score_criteria",
+    "scoring_criteria",
     "seed_strategies",
     "spread_models",
     "tie_weights",
@@ -410,6 +411,52 @@ def score_criteria(
             owners[criterion.name] = impl.plugin_name
             found.append(criterion)
     return tuple(sorted(found, key=lambda c: c.name))
+
+
+def scoring_criteria(
+    proposals: Iterable[object],
+    collaborative: Collaborative,
+    *,
+    manager: PluginManager | None = None,
+) -> dict[str, tuple[str, ...]]:
+    """Which criteria each scoring plugin scores, found by scoring ``proposals``.
+
+    A plugin may score a criterion only for some proposals, so the names are
+    collected over all of them (what ``safety-collab plugins`` lists).
+
+    Parameters
+    ----------
+    proposals
+        Proposals to score (e.g. the example exchange's).
+    collaborative
+        The collaborative they are proposed to.
+    manager
+        The plugin manager; by default the shared one.
+
+    Returns
+    -------
+    dict
+        Plugin name -> the criterion names it scored, sorted; plugins that
+        scored none are left out.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> props = sc.exchange.example_exchange().proposals
+    >>> scoring_criteria(props, sc.west_midlands())["scoring"]
+    ('alignment', 'cost-per-organisation', 'evidence', 'reach')
+    """
+    pm = manager if manager is not None else get_plugin_manager()
+    hook = "safety_collab_score_proposal"
+    found: dict[str, set[str]] = {}
+    for proposal in proposals:
+        kwargs = {"proposal": proposal, "collaborative": collaborative}
+        for impl in _implementations(pm, hook):
+            result = _call(pm, impl, hook, kwargs)
+            expected = "a Criterion, an iterable of Criterion objects, or None"
+            for criterion in _items(pm, impl, hook, result, kind=Criterion, expected=expected):
+                found.setdefault(impl.plugin_name, set()).add(criterion.name)
+    return {name: tuple(sorted(names)) for name, names in sorted(found.items())}
 
 
 def collaboration_ties(
