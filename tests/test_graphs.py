@@ -12,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safety_collab as sc
+from safety_collab._builtin.ties import haversine_km
 from safety_collab import graphs
 from safety_collab.graphs import (
     brokers,
@@ -85,10 +86,26 @@ def test_west_midlands_membership_graph() -> None:
 
 def test_collaboration_graph_breakdown_explains_ties() -> None:
     G = collaboration_graph(sc.west_midlands())
+    wm = sc.west_midlands()
     rules = G.edges["QHL", "RRK"]["rules"]
-    assert set(rules) == {"same-ics", "shared-networks", "shared-programmes"}
+    assert set(rules) == {"distance-decay", "same-ics", "shared-networks", "shared-programmes"}
     # RRK (Birmingham) and RXK (Black Country) do not share an ICS
     assert "same-ics" not in G.edges["RRK", "RXK"]["rules"]
+    # each term as documented: 1/(n-1) per shared network of n participants, 1/(n-1) for an
+    # ICS of n members, 1/(n-1) per shared programme, exp(-d / 25 km) for d km apart
+    nets = [n for n in wm.networks if {"QHL", "RRK"} <= n.participants]
+    assert rules["shared-networks"] == pytest.approx(
+        math.fsum(1 / (len(n.participants) - 1) for n in nets)
+    )
+    bsol = [m for m in wm.member_ids if wm.organisation(m).ics == "Birmingham and Solihull"]
+    assert rules["same-ics"] == pytest.approx(1 / (len(bsol) - 1))
+    progs = [p for p in wm.programmes if {"QHL", "RRK"} <= p.participants]
+    assert rules["shared-programmes"] == pytest.approx(
+        math.fsum(1 / (len(p.participants & set(wm.member_ids)) - 1) for p in progs)
+    )
+    d = haversine_km(wm.organisation("QHL").location, wm.organisation("RRK").location)
+    assert rules["distance-decay"] == pytest.approx(math.exp(-d / 25.0))
+    assert G.edges["QHL", "RRK"]["weight"] == pytest.approx(math.fsum(rules.values()))
 
 
 def test_priority_coverage_flags_a_gap() -> None:

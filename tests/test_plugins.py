@@ -80,6 +80,7 @@ FIXTURES = Path(__file__).parent / "plugin_fixtures"
 DOCS = Path(__file__).parents[1] / "docs" / "plugins.md"
 WM = sc.west_midlands()
 BUILT_INS = [
+    "distance-decay",
     "same-ics",
     "scoring",
     "seed-strategies",
@@ -423,11 +424,16 @@ def test_temporary_plugin_restores_the_previous_state(pm: PluginManager) -> None
 
 def test_temporary_plugin_on_the_shared_manager() -> None:
     rule = DistanceDecay(scale_km=10.0)
+    built_in = collaboration_ties(WM)["RRK", "RXK"]["distance-decay"]
+    d = haversine_km(WM.organisation("RRK").location, WM.organisation("RXK").location)
+    assert built_in == pytest.approx(math.exp(-d / 25.0))  # the built-in rule: 25 km
     with temporary_plugin(rule) as name:
         assert name == "DistanceDecay"
-        assert "distance-decay" in collaboration_ties(WM)["RRK", "RXK"]
+        # a second rule of the same reason adds its term to the built-in's
+        both = collaboration_ties(WM)["RRK", "RXK"]["distance-decay"]
+        assert both == pytest.approx(built_in + math.exp(-d / 10.0))
     assert not get_plugin_manager().has_plugin("DistanceDecay")
-    assert "distance-decay" not in collaboration_ties(WM)["RRK", "RXK"]
+    assert collaboration_ties(WM)["RRK", "RXK"]["distance-decay"] == built_in
 
 
 def test_register_and_unregister_for_notebooks() -> None:
@@ -1057,7 +1063,7 @@ def test_cli_plugins_text_and_json() -> None:
         as_json = CliRunner().invoke(main, ["plugins", "--json"])
     assert text.exit_code == 0, text.output
     lines = text.output.splitlines()
-    assert lines[:2] == ["same-ics (built-in)", "  hooks: safety_collab_collaboration_ties"]
+    assert lines[:2] == ["distance-decay (built-in)", "  hooks: safety_collab_collaboration_ties"]
     at = lines.index("notebook-models (registered at run time)")
     assert lines[at + 1 : at + 3] == [
         "  hooks: safety_collab_register_spread_models",
@@ -1072,6 +1078,7 @@ def test_cli_plugins_text_and_json() -> None:
         "version": None,
         "entry_point": None,
         "hooks": ["safety_collab_register_spread_models"],
+        "scoring_criteria": [],
         "spread_models": ["m"],
         "seed_strategies": [],
         "error": None,
@@ -1141,6 +1148,7 @@ def test_spread_model_protocol_is_checked_by_mypy(tmp_path: Path) -> None:
 
 
 def test_built_in_rules_on_a_small_collaborative(pm: PluginManager) -> None:
+    pm.unregister(name="distance-decay")  # the group rules alone (distance: below)
     ties = collaboration_ties(small_collab(), manager=pm)
     net, ics, prog = "shared-networks", "same-ics", "shared-programmes"
     # networks: "open" has all 5 members, 1/4 per pair; "closed" A and B, 1; "pair" C and
@@ -1164,6 +1172,7 @@ def test_built_in_rules_on_a_small_collaborative(pm: PluginManager) -> None:
 
 
 def test_built_in_rules_can_be_reweighted(pm: PluginManager) -> None:
+    pm.unregister(name="distance-decay")
     pm.unregister(name="shared-networks")
     pm.register(SharedNetworks(weight=0.5), name="shared-networks")
     pm.unregister(name="same-ics")
@@ -1176,10 +1185,15 @@ def test_built_in_rules_can_be_reweighted(pm: PluginManager) -> None:
 
 def test_distance_decay(pm: PluginManager) -> None:
     c = small_collab()
-    pm.register(DistanceDecay(scale_km=50.0, weight=2.0, max_km=100.0), name="near")
-    ties = collaboration_ties(c, manager=pm)
     d_ab = haversine_km(Location(52.0, -2.0), Location(52.1, -2.0))
     assert 11.0 < d_ab < 11.2  # 0.1 degree of latitude
+    # built in: exp(-d / 25 km), every located pair of members
+    ties = collaboration_ties(c, manager=pm)
+    assert ties["A", "B"]["distance-decay"] == pytest.approx(math.exp(-d_ab / 25.0))
+    assert "distance-decay" in ties["A", "D"]
+    pm.unregister(name="distance-decay")
+    pm.register(DistanceDecay(scale_km=50.0, weight=2.0, max_km=100.0), name="near")
+    ties = collaboration_ties(c, manager=pm)
     assert ties["A", "B"]["distance-decay"] == pytest.approx(2.0 * math.exp(-d_ab / 50.0))
     assert "distance-decay" not in ties["A", "D"]  # 111 km apart: beyond max_km
     assert all("distance-decay" not in ties[p] for p in ties if {"C", "E"} & set(p))  # no location
@@ -1211,6 +1225,8 @@ def _reordered(c: Collaborative) -> Collaborative:
 
 
 _PROPERTY_PM = create_plugin_manager(load_entry_points=False)
+# the built-in distance rule, swapped for one that ties across the whole generated map
+_PROPERTY_PM.unregister(name="distance-decay")
 _PROPERTY_PM.register(DistanceDecay(scale_km=2000.0), name="distance-decay")
 
 

@@ -10,6 +10,6 @@ Examples
 --------
 >>> from safety_collab.plugins import BUILTIN_PLUGINS
 >>> [name for name, _ in BUILTIN_PLUGINS]
-['shared-networks', 'same-ics', 'shared-programmes', 'spread-models', 'seed-strategies',
- 'scoring']
+['shared-networks', 'same-ics', 'shared-programmes', 'distance-decay', 'spread-models',
+ 'seed-strategies', 'scoring']
 """

@@ -1,8 +1,22 @@
 """Built-in collaboration-tie rules: plugins of ``safety_collab_collaboration_ties``.
 
-Three rules are registered by default: :class:`SharedNetworks`,
-:class:`SameIntegratedCareSystem` and :class:`SharedProgrammes`.
-:class:`DistanceDecay` is off by default; register an instance to use it.
+Four rules are registered by default, each a term of a tie's weight, kept
+apart in the collaboration graph's per-rule breakdown (an edge's ``rules``):
+
+``shared-networks`` (:class:`SharedNetworks`)
+    Each network a pair takes part in adds ``1 / (n - 1)`` for a network of
+    ``n`` participants: a network of 30 says less about two members than a
+    network of 4 (a pair in the region-wide collaborative gets 1/29, a pair in
+    a four-member deterioration network 1/3).
+``same-ics`` (:class:`SameIntegratedCareSystem`)
+    Members of the same integrated care system: ``1 / (n - 1)`` for a system
+    of ``n`` members (they share commissioners, pathways and patients).
+``shared-programmes`` (:class:`SharedProgrammes`)
+    Each programme a pair took part in: ``1 / (n - 1)``.
+``distance-decay`` (:class:`DistanceDecay`)
+    Geography: ``exp(-d / 25 km)`` for two members ``d`` km apart (1 for
+    neighbours on one site, 0.37 at 25 km, 0.02 across the region at 100 km);
+    members without a location get no such term.
 
 Every rule ties **member** organisations only, never an organisation to
 itself, and treats a tie as undirected. The three group rules weigh a tie the
@@ -10,7 +24,9 @@ way co-authorship networks do (Newman 2001): a group of ``n`` members (a
 network they take part in, an integrated care system, a programme) adds
 ``weight / (n - 1)`` to the tie of each pair in it, so each member spreads the
 same total attention over a group whatever its size, and a pair sharing
-several groups sums their shares.
+several groups sums their shares. To change a term, unregister its built-in
+(``unregister(name="distance-decay")``) and register an instance with other
+parameters.
 
 References
 ----------
@@ -24,7 +40,7 @@ Examples
 >>> from safety_collab.plugins import collaboration_ties
 >>> ties = collaboration_ties(sc.west_midlands())
 >>> sorted(ties["QHL", "RRK"])
-['same-ics', 'shared-networks', 'shared-programmes']
+['distance-decay', 'same-ics', 'shared-networks', 'shared-programmes']
 """
 
 from __future__ import annotations
@@ -243,16 +259,19 @@ class SharedProgrammes:
 
 @attrs.frozen
 class DistanceDecay:
-    """Tie members by distance: ``weight * exp(-d / scale_km)`` (off by default).
+    """Tie members by distance: ``weight * exp(-d / scale_km)`` (built in, as ``distance-decay``).
 
     Ties every pair of members whose organisations both have a ``location``,
-    ``d`` being the great-circle distance between them. The rule is not
-    registered by default; register an instance to use it.
+    ``d`` being the great-circle distance between them: organisations close
+    together share patients, staff and meetings. Built in with ``scale_km =
+    25`` (a tie of 1 on one site, 0.37 at 25 km, 0.14 at 50 km), no cut-off.
+    On the West Midlands default the locations are approximate (a main site
+    or the town of a headquarters), which is plenty at this scale.
 
     Parameters
     ----------
     scale_km
-        Distance over which a tie weakens by a factor of e (> 0).
+        Distance over which a tie weakens by a factor of e (> 0; default 25).
     weight
         The weight of a tie at distance zero.
     max_km
@@ -262,10 +281,10 @@ class DistanceDecay:
     --------
     >>> import safety_collab as sc
     >>> from safety_collab.plugins import collaboration_ties, temporary_plugin
-    >>> with temporary_plugin(DistanceDecay(scale_km=20.0, max_km=60.0)):
-    ...     ties = collaboration_ties(sc.west_midlands())
-    >>> round(ties["RRK", "RXK"]["distance-decay"], 3)  # 5.4 km apart
-    0.763
+    >>> round(collaboration_ties(sc.west_midlands())["RRK", "RXK"]["distance-decay"], 3)
+    0.806
+    >>> round(math.exp(-5.4 / 25), 3)  # the built-in: 5.4 km apart, scale 25 km
+    0.806
     >>> DistanceDecay(scale_km=0)
     Traceback (most recent call last):
     ...
@@ -274,7 +293,7 @@ class DistanceDecay:
     """
 
     rule: ClassVar[str] = "distance-decay"
-    scale_km: float = attrs.field(validator=_positive)
+    scale_km: float = attrs.field(default=25.0, validator=_positive)
     weight: float = attrs.field(default=1.0, validator=_weight, kw_only=True)
     max_km: float | None = attrs.field(default=None, validator=_optional_positive, kw_only=True)
 

@@ -36,7 +36,6 @@ __all__ = [
     "FILE_OPT",
     "MODEL_OPT",
     "PARAMS_OPT",
-    "SCALE_OPT",
     "SEED_OPT",
     "TABLE_OPTS",
     "Amount",
@@ -269,13 +268,6 @@ SEED_OPT = click.option(
     type=RandomSeed(),
     help="Random seed (a whole number): the same seed gives the same result. "
     "Not the starting organisations: those are --seeds.",
-)
-SCALE_OPT = click.option(
-    "--scale",
-    default=0.2,
-    show_default=True,
-    type=click.FloatRange(min=0, min_open=True),
-    help="Tie weight w becomes a transmission probability 1 - exp(-scale * w).",
 )
 
 

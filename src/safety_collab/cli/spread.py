@@ -15,7 +15,6 @@ from safety_collab.cli._app import (
     FILE_OPT,
     MODEL_OPT,
     PARAMS_OPT,
-    SCALE_OPT,
     SEED_OPT,
     TABLE_OPTS,
     collaborative_from,
@@ -25,21 +24,33 @@ from safety_collab.cli._app import (
 )
 from safety_collab.cli._text import count, measured_share, model_label
 from safety_collab.errors import ParameterError
-from safety_collab.graphs import collaboration_graph
+from safety_collab.graphs import DEFAULT_TIE_SCALE, collaboration_graph
 from safety_collab.model import Collaborative
 from safety_collab.spread import (
     CompiledGraph,
     SpreadResult,
     compile_graph,
     simulate,
-    tie_probability,
 )
 from safety_collab.spread.seeding import choose_seeds
+from safety_collab.spread.simulate import DEFAULT_RUNS, DEFAULT_STEPS
 
 __all__ = ["NO_ICS", "spread_report"]
 
 NO_ICS = "organisations without an ICS"
 """How the spread report labels members that belong to no integrated care system."""
+
+SEED_PLAN = 10
+"""``seeds`` plans at least this many seeds and prints the first k: -k 1 to 10 are nested."""
+
+SCALE_OPT = click.option(
+    "--scale",
+    default=DEFAULT_TIE_SCALE,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="How strongly a tie transmits: a tie of weight w passes the intervention on with "
+    "probability 1 - exp(-scale * w) per step (the library's default too).",
+)
 
 STEP_UNIT_OPT = click.option(
     "--step-unit",
@@ -54,11 +65,11 @@ STEP_UNIT_OPT = click.option(
 
 
 def _spread_graph(collab: Collaborative, scale: float) -> CompiledGraph:
-    G = collaboration_graph(collab)
+    G = collaboration_graph(collab, tie_scale=scale)
     if G.number_of_nodes() == 0:
         msg = f"{collab.id}: has no members to spread between"
         raise ParameterError(msg)
-    return compile_graph(G, probability=tie_probability(scale))
+    return compile_graph(G)  # its tie_scale: 1 - exp(-scale * w)
 
 
 def _ics_adoption(collab: Collaborative, result: SpreadResult) -> list[dict[str, Any]]:
@@ -267,14 +278,14 @@ def _tables(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
 @PARAMS_OPT
 @click.option(
     "--runs",
-    default=2000,
+    default=DEFAULT_RUNS,
     show_default=True,
     type=COUNT,
     help="Monte Carlo runs (e.g. 2000, 2,000 or 2k).",
 )
 @click.option(
     "--steps",
-    default=12,
+    default=DEFAULT_STEPS,
     show_default=True,
     type=COUNT,
     help="Steps per run, each one --step-unit.",
@@ -370,7 +381,8 @@ def spread(
     default=5,
     show_default=True,
     type=click.IntRange(min=1),
-    help="How many seeds to pick (the first k of a longer list are the same).",
+    help=f"How many seeds to pick. The strategy plans at least {SEED_PLAN} and the first k "
+    f"are printed, so -k 3 is the start of -k 5.",
 )
 @click.option(
     "--strategy",
@@ -400,14 +412,16 @@ def seeds(
     """Which organisations to engage first: the k seeds a strategy picks.
 
     Each row gives the expected reach of the seeds so far (organisations that
-    adopt, mean over Monte Carlo runs) with its standard error.
+    adopt, mean over Monte Carlo runs) with its standard error. The strategy
+    plans a list of at least 10 seeds, best first, and prints the first k, so
+    a smaller k never changes the first picks.
     """
     collab = collaborative_from(file)
     cg = _spread_graph(collab, scale)
     model_params = parse_params(params)
-    choice = choose_seeds(
-        cg, min(k, cg.n_nodes), strategy=strategy, model=model, rng=seed, **model_params
-    )
+    # one plan for every k up to SEED_PLAN: greedy picks, so -k 1..SEED_PLAN are nested
+    plan = min(max(k, SEED_PLAN), cg.n_nodes)
+    choice = choose_seeds(cg, plan, strategy=strategy, model=model, rng=seed, **model_params)
     rows = [
         {
             "rank": i + 1,
@@ -417,7 +431,7 @@ def seeds(
             "stderr": float(e),
         }
         for i, (org, s, e) in enumerate(zip(choice.ids, choice.spread, choice.stderr, strict=True))
-    ]
+    ][:k]
     tie = _tie_probability(model_params, scale)
     notes = [
         f"{strategy} seeds for {model_label(model)} on {collab.name}",

@@ -32,8 +32,8 @@ Examples
 >>> pm is get_plugin_manager()
 True
 >>> [p.name for p in list_plugins() if p.source.kind == "built-in"]
-['same-ics', 'scoring', 'seed-strategies', 'shared-networks', 'shared-programmes',
- 'spread-models']
+['distance-decay', 'same-ics', 'scoring', 'seed-strategies', 'shared-networks',
+ 'shared-programmes', 'spread-models']
 """
 
 from __future__ import annotations

@@ -489,7 +489,7 @@ def collaboration_ties(
     >>> import safety_collab as sc
     >>> ties = collaboration_ties(sc.west_midlands())
     >>> {k: round(v, 3) for k, v in ties["RRK", "RXK"].items()}
-    {'shared-networks': 0.283, 'shared-programmes': 0.376}
+    {'distance-decay': 0.806, 'shared-networks': 0.283, 'shared-programmes': 0.376}
     >>> all(a < b for a, b in ties)
     True
     """
@@ -531,7 +531,7 @@ def tie_weights(
     >>> import safety_collab as sc
     >>> weights = tie_weights(sc.west_midlands())
     >>> round(weights["RRK", "RXK"], 3)
-    0.659
+    1.465
     """
     ties = collaboration_ties(collaborative, manager=manager)
     return {pair: math.fsum(by_reason.values()) for pair, by_reason in ties.items()}
@@ -602,7 +602,7 @@ def list_plugins(*, manager: PluginManager | None = None) -> tuple[PluginInfo, .
     Examples
     --------
     >>> [(p.name, p.hooks) for p in list_plugins()][:1]
-    [('same-ics', ('safety_collab_collaboration_ties',))]
+    [('distance-decay', ('safety_collab_collaboration_ties',))]
     """
     pm = manager if manager is not None else get_plugin_manager()
     infos = []

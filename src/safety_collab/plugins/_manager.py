@@ -44,6 +44,7 @@ BUILTIN_PLUGINS: tuple[tuple[str, str], ...] = (
     ("shared-networks", "safety_collab._builtin.ties:SharedNetworks"),
     ("same-ics", "safety_collab._builtin.ties:SameIntegratedCareSystem"),
     ("shared-programmes", "safety_collab._builtin.ties:SharedProgrammes"),
+    ("distance-decay", "safety_collab._builtin.ties:DistanceDecay"),
     ("spread-models", "safety_collab._builtin.spread:BuiltinSpreadModels"),
     ("seed-strategies", "safety_collab._builtin.seeding:BuiltinSeedStrategies"),
     ("scoring", "safety_collab._builtin.scoring:BuiltinScoring"),
@@ -460,8 +461,8 @@ def create_plugin_manager(*, load_entry_points: bool = True) -> PluginManager:
     --------
     >>> pm = create_plugin_manager(load_entry_points=False)
     >>> sorted(name for name, _ in pm.list_name_plugin())
-    ['same-ics', 'scoring', 'seed-strategies', 'shared-networks', 'shared-programmes',
-     'spread-models']
+    ['distance-decay', 'same-ics', 'scoring', 'seed-strategies', 'shared-networks',
+     'shared-programmes', 'spread-models']
     """
     pm = PluginManager()
     for name, dotted in BUILTIN_PLUGINS:
@@ -516,9 +517,11 @@ def register(plugin: object, *, name: str | None = None) -> str:
     >>> from safety_collab.plugins import collaboration_ties, register, unregister
     >>> import safety_collab as sc
     >>> from safety_collab.plugins import DistanceDecay
-    >>> name = register(DistanceDecay(scale_km=25.0), name="nearby")
-    >>> name, "distance-decay" in collaboration_ties(sc.west_midlands())["RRK", "RXK"]
-    ('nearby', True)
+    >>> before = collaboration_ties(sc.west_midlands())["RRK", "RXK"]["distance-decay"]
+    >>> name = register(DistanceDecay(scale_km=10.0), name="nearby")
+    >>> after = collaboration_ties(sc.west_midlands())["RRK", "RXK"]["distance-decay"]
+    >>> name, round(after - before, 3)  # the new rule's term, exp(-5.4 / 10), adds to the built-in
+    ('nearby', 0.583)
     >>> unregister("nearby") is not None
     True
     """

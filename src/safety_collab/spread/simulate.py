@@ -48,10 +48,22 @@ from safety_collab.spread.compiled import CompiledGraph, compile_graph
 from safety_collab.spread.models import Adoptions
 from safety_collab.spread.result import SpreadResult
 
-__all__ = ["DEFAULT_CHUNK", "MAX_STEPS", "chunk_seeds", "resolve_model", "simulate"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "DEFAULT_RUNS",
+    "DEFAULT_STEPS",
+    "MAX_STEPS",
+    "chunk_seeds",
+    "resolve_model",
+    "simulate",
+]
 
 DEFAULT_CHUNK = 512
 """Runs per chunk unless ``chunk_size`` says otherwise."""
+DEFAULT_RUNS = 1000
+"""Monte Carlo runs of :func:`simulate` (and of ``safety-collab spread``) unless told otherwise."""
+DEFAULT_STEPS = 20
+"""Steps per run of :func:`simulate` (and of ``safety-collab spread``) unless told otherwise."""
 MAX_STEPS = 32_000
 """Most steps a simulation may have (steps are stored as 16-bit integers)."""
 
@@ -153,8 +165,8 @@ def simulate(
     seeds: Iterable[Hashable] | str,
     *,
     model: str | Callable[..., Any] = "independent_cascade",
-    runs: int = 1000,
-    steps: int = 20,
+    runs: int = DEFAULT_RUNS,
+    steps: int = DEFAULT_STEPS,
     rng: RngLike = None,
     executor: cf.Executor | None = None,
     progress: bool = False,
