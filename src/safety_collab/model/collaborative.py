@@ -400,6 +400,16 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # "known: ..." is the same for every problem against one set of ids: sort once
+        # (sorting per problem made a file of n bad references take n^2 log n time)
+        self._known: dict[int, tuple[set[str], str]] = {}
+
+    def known(self, ids: set[str]) -> str:
+        hit = self._known.get(id(ids))
+        if hit is None or hit[0] is not ids:
+            hit = (ids, known(ids))
+            self._known[id(ids)] = hit
+        return hit[1]
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -418,7 +428,7 @@ class _Checker:
     def ref(self, path: str, value: str, ids: set[str], kind: str) -> bool:
         if value in ids:
             return True
-        self.add(path, f"unknown {kind} {value!r} (known: {known(ids)})")
+        self.add(path, f"unknown {kind} {value!r} (known: {self.known(ids)})")
         return False
 
     def refs(self, path: str, values: Iterable[str], ids: set[str], kind: str) -> None:
@@ -487,7 +497,7 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
         need = tier_rank.get(n.min_tier)
         for org in sorted(n.participants):
             if org not in orgs:
-                ck.add(path, f"unknown organisation {org!r} (known: {known(orgs)})")
+                ck.add(path, f"unknown organisation {org!r} (known: {ck.known(orgs)})")
             elif org not in member_tier:
                 ck.add(path, f"{org!r} is not a member, so it cannot take part in a network")
             elif (
