@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_RE",
     "MAX_TEXT",
+    "UNSAVABLE",
     "Validator",
     "any_text",
     "check_bool",
@@ -87,6 +88,7 @@ __all__ = [
     "short",
     "text",
     "type_name",
+    "unsavable",
     "validator",
 ]
 
@@ -475,14 +477,65 @@ def optional_identifier(inst: object, attribute: attrs.Attribute[Any], value: ob
         identifier(inst, attribute, value)
 
 
+UNSAVABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters text may not hold: XML 1.0 cannot (GraphML, GEXF), UTF-8 cannot (surrogates)."""
+
+
+def unsavable(value: str) -> str | None:
+    r"""Why ``value`` could not be saved in every format the library writes, or ``None``.
+
+    Control characters other than tab, line feed and carriage return, U+FFFE and
+    U+FFFF cannot be written to XML (GraphML, GEXF); a lone surrogate cannot be
+    encoded as UTF-8 (JSON, TOML, YAML). Text is refused at load rather than
+    accepted and then lost at the first save.
+
+    Examples
+    --------
+    >>> unsavable("plain text, with a tab\tand a new line\n") is None
+    True
+    >>> unsavable("a\x00b")
+    'holds the character U+0000 at position 1, which XML files cannot hold'
+    >>> unsavable("\ud800")
+    'holds a lone surrogate U+D800 at position 0, which cannot be written as UTF-8'
+    """
+    m = UNSAVABLE.search(value)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return (
+            f"holds a lone surrogate U+{code:04X} at position {m.start()}, "
+            "which cannot be written as UTF-8"
+        )
+    return f"holds the character U+{code:04X} at position {m.start()}, which XML files cannot hold"
+
+
 def text(*, required: bool) -> Validator:
+    r"""Attrs validator factory: text of at most :data:`MAX_TEXT` characters that can be saved.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.define
+    ... class Note:
+    ...     body: str = attrs.field(validator=text(required=True))
+    >>> Note("a\x0bb")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ModelError: 1 problem in the model:
+      body: holds the character U+000B at position 1, which XML files cannot hold
+    """
+
     def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise fail(attribute, f"expected text, got {type_name(value)} {value!r}")
+            raise fail(attribute, f"expected text, got {type_name(value)} {short(value)}")
         if required and not value.strip():
             raise fail(attribute, "must not be empty")
         if len(value) > MAX_TEXT:
             raise fail(attribute, f"is {len(value)} characters long; at most {MAX_TEXT} allowed")
+        why = unsavable(value)
+        if why:
+            raise fail(attribute, why)
 
     return check
 
@@ -653,6 +706,9 @@ def label(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise field_fail(inst, attribute, f"expected non-empty text, got {short(value)}")
     if len(value) > 200:
         raise field_fail(inst, attribute, f"expected at most 200 characters, got {len(value)}")
+    why = unsavable(value)
+    if why:
+        raise field_fail(inst, attribute, why)
 
 
 def any_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -669,6 +725,9 @@ def any_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> No
     """
     if not isinstance(value, str):
         raise field_fail(inst, attribute, f"expected text, got {type_name(value)} {short(value)}")
+    why = unsavable(value)
+    if why:
+        raise field_fail(inst, attribute, why)
 
 
 def number_in(lo: float, hi: float) -> Validator:

@@ -40,6 +40,7 @@ __all__ = [
     "ResourceLimitError",
     "SPCError",
     "SafetyCollabError",
+    "SaveError",
     "SpreadError",
     "UnknownIdError",
     "WorkflowError",
@@ -299,6 +300,34 @@ class SPCError(SafetyCollabError, ValueError):
     ...
     safety_collab.errors.SPCError: values[1]: must be a finite number (got nan)
     """
+
+
+class SaveError(SafetyCollabError, OSError):
+    """A file could not be saved; the old file, if any, is left exactly as it was.
+
+    ``path`` is the file that was to be written and ``reason`` says why not, in
+    words (a missing folder, no permission, a full disk, a folder in the way, a
+    loop of symbolic links, or output that would not read back).
+
+    Examples
+    --------
+    >>> err = SaveError("/missing/x.json", "the folder /missing does not exist")
+    >>> print(err)
+    cannot save /missing/x.json: the folder /missing does not exist
+    >>> isinstance(err, OSError)
+    True
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot save {path}: {reason}")
+
+    def __str__(self) -> str:
+        return f"cannot save {self.path}: {self.reason}"
+
+    def __reduce__(self) -> tuple[type[SaveError], tuple[str, str]]:
+        return (type(self), (self.path, self.reason))
 
 
 class ParameterError(SafetyCollabError, ValueError):

@@ -654,7 +654,11 @@ def write_graph(G: nx.Graph[Any], path: str | os.PathLike[str]) -> Path:
     else:
         data = nx.node_link_data(H, edges="edges")
         buf.write(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode())
-    return atomic_write_bytes(path, buf.getvalue())
+    source = os.fspath(path)
+    # a file that would not read back never replaces a good one
+    return atomic_write_bytes(
+        path, buf.getvalue(), verify=lambda tmp: _parse_graph(tmp.read_bytes(), fmt, source)
+    )
 
 
 def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
@@ -677,6 +681,10 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
     source = os.fspath(path)
     fmt = _graph_format(path)
     raw = _read_path(path, source)  # at most io.MAX_BYTES, failures as DataError
+    return _parse_graph(raw, fmt, source)
+
+
+def _parse_graph(raw: bytes, fmt: GraphFormat, source: str) -> nx.Graph[str]:
     try:
         if fmt == "graphml":
             G = nx.read_graphml(_io.BytesIO(raw))
