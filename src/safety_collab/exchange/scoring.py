@@ -169,7 +169,10 @@ def combine(proposal_id: str, criteria: Sequence[Criterion], user: Mapping[str, 
     """The weighted mean of ``criteria`` (plugin weight times user weight), with its breakdown."""
     users = [user.get(c.name, 1.0) for c in criteria]
     effective = [c.weight * u for c, u in zip(criteria, users, strict=True)]
-    total = math.fsum(effective)
+    try:
+        total = math.fsum(effective)
+    except OverflowError:  # the sum of finite weights overflowed: the exact path below
+        total = math.inf
     exact = math.isfinite(total) and all(
         e > 0 or c.weight == 0 or u == 0 for e, c, u in zip(effective, criteria, users, strict=True)
     )
