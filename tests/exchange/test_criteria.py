@@ -5,14 +5,16 @@ from __future__ import annotations
 import math
 
 import attrs
+import pytest
 from exchange_helpers import WM, proposal
 
 import safety_collab as sc
 from safety_collab import exchange as ex
+from safety_collab.graphs import collaboration_graph
 from safety_collab.model import EvidenceLevel
-from safety_collab.plugins import get_plugin_manager, temporary_plugin
+from safety_collab.plugins import create_plugin_manager, get_plugin_manager, temporary_plugin
 
-# ------------------------------------------------------------------ scoring
+# ------------------------------------------------------------------ the built-in criteria
 
 
 def test_builtin_criteria_and_their_reasons() -> None:
@@ -73,3 +75,18 @@ def test_reach_is_cached_per_proposer_and_counts_hits() -> None:
 def test_the_registered_builtin_scoring_is_reachable() -> None:
     plugin = ex.builtin_scoring()
     assert isinstance(plugin, ex.BuiltinScoring)
+
+
+def test_reach_uses_the_manager_it_is_scored_with() -> None:
+    """Regression: reach built its graph and simulation through the shared manager."""
+    pm = create_plugin_manager(load_entry_points=False)
+    for impl in pm.hook.safety_collab_collaboration_ties.get_hookimpls():
+        pm.unregister(impl.plugin)
+    assert collaboration_graph(WM, manager=pm).number_of_edges() == 0
+    p = proposal()
+    isolated = ex.score(p, WM, manager=pm).criterion("reach")
+    # reach counts the seeds: with no ties, no one is reached beyond the proposer itself
+    assert isolated.value * len(WM.members) == pytest.approx(1.0)
+    assert "reaches 1.0 of" in isolated.reason
+    full = ex.score(p, WM, manager=create_plugin_manager(load_entry_points=False))
+    assert full.criterion("reach").value > 0.5

@@ -16,7 +16,7 @@ from safety_collab.errors import (
 )
 from safety_collab.hookspecs import Criterion, hookimpl
 from safety_collab.model import EvidenceLevel
-from safety_collab.plugins import temporary_plugin
+from safety_collab.plugins import create_plugin_manager, temporary_plugin
 
 
 def test_user_weights_reweight_and_drop_criteria() -> None:
@@ -98,3 +98,18 @@ def test_a_misbehaving_scoring_plugin_is_named() -> None:
         ex.score(proposal(), WM)
     with temporary_plugin(Twice(), name="twice"), pytest.raises(PluginError, match="scored twice"):
         ex.score(proposal(), WM)
+
+
+def test_scoring_plugins_may_take_the_manager_scoring() -> None:
+    seen: list[object] = []
+
+    class WantsManager:
+        @hookimpl
+        def safety_collab_score_proposal(self, manager: object) -> Criterion:
+            seen.append(manager)
+            return Criterion("x-manager", 0.5)
+
+    pm = create_plugin_manager(load_entry_points=False)
+    pm.register(WantsManager(), name="wants-manager")
+    assert ex.score(proposal(), WM, manager=pm).criterion("x-manager").value == 0.5
+    assert seen == [pm]
