@@ -38,7 +38,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import threading
 import weakref
 from collections.abc import Hashable, Mapping
@@ -47,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from safety_collab._validate import check_bool, check_number
 from safety_collab.errors import ParameterError, closest
 from safety_collab.exchange.proposals import Proposal
 from safety_collab.hookspecs import Criterion
@@ -91,15 +91,8 @@ def _bad(cls: str, field: str, message: str) -> ParameterError:
     return ParameterError(f"{cls}.{field}: {message}")
 
 
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _positive(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    ok = isinstance(value, int | float) and not isinstance(value, bool)
-    if not (ok and math.isfinite(value) and value > 0):  # type: ignore[arg-type,operator]
-        msg = f"must be a finite number > 0 (got {value!r})"
-        raise _bad(type(inst).__name__, attribute.name, msg)
+    check_number(f"{type(inst).__name__}.{attribute.name}", value, lo=0.0, lo_open=True)
 
 
 def _int_between(lo: int, hi: int) -> Any:
@@ -118,8 +111,7 @@ def _model_name(inst: object, attribute: attrs.Attribute[Any], value: object) ->
 
 
 def _flag(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, bool):
-        raise _bad(type(inst).__name__, attribute.name, f"must be True or False (got {value!r})")
+    check_bool(f"{type(inst).__name__}.{attribute.name}", value)
 
 
 @attrs.frozen
@@ -495,14 +487,8 @@ def _weights(value: Mapping[str, float] | None) -> Mapping[str, float]:
                 f"(built-in: {', '.join(BUILTIN_CRITERIA)})"
             )
             raise ParameterError(msg)
-        if not (_is_number(weight) and math.isfinite(weight) and weight >= 0):
-            msg = f"BuiltinScoring.weights[{name!r}]: must be a finite number >= 0 (got {weight!r})"
-            raise ParameterError(msg)
+        check_number(f"BuiltinScoring.weights[{name!r}]", weight, lo=0.0)
     return MappingProxyType({n: float(given.get(n, 1.0)) for n in BUILTIN_CRITERIA})
-
-
-def _reference(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    _positive(inst, attribute, value)
 
 
 def _settings(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -551,7 +537,7 @@ class BuiltinCriteria:
 
     weights: Mapping[str, float] = attrs.field(default=None, converter=_weights)
     reach: ReachSettings = attrs.field(factory=ReachSettings, validator=_settings)
-    reference_cost: float = attrs.field(default=10_000.0, validator=_reference)
+    reference_cost: float = attrs.field(default=10_000.0, validator=_positive)
     cache: ReachCache = attrs.field(factory=ReachCache, repr=False)
 
     def criteria(

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 import numpy as np
 
+from safety_collab._validate import check_bool
 from safety_collab.errors import ParameterError, PortfolioError
 from safety_collab.exchange._solver import check_coverable, knapsack, money
 from safety_collab.exchange.proposals import Proposal  # noqa: F401 - the examples use it
@@ -227,7 +228,7 @@ def select_portfolio(
     """
     entries, ranking_priorities = _entries(proposals)
     cap = _budget(budget)
-    cover = _flag(require_priority_coverage, "require_priority_coverage")
+    cover = check_bool("require_priority_coverage", require_priority_coverage)
     ids: set[str] = set()
     for r in entries:
         if r.proposal.id in ids:
@@ -265,13 +266,6 @@ def select_portfolio(
         allocations=_allocations(selected, wanted),
         method=method,
     )
-
-
-def _flag(value: object, name: str) -> bool:
-    if not isinstance(value, bool):
-        msg = f"{name}: must be True or False (got {value!r})"
-        raise ParameterError(msg)
-    return value
 
 
 def _priority_ids(priorities: object) -> list[str]:

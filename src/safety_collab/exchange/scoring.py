@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from safety_collab._builtin.scoring import BuiltinScoring
+from safety_collab._validate import check_number
 from safety_collab.errors import ParameterError, UnknownIdError, closest
 from safety_collab.exchange.proposals import (
     Proposal,
@@ -144,11 +145,7 @@ def check_weights(weights: object) -> dict[str, float]:
         if not isinstance(name, str):
             msg = f"weights: criterion names are text, got {type(name).__name__} {name!r}"
             raise ParameterError(msg)
-        ok = isinstance(w, int | float) and not isinstance(w, bool) and math.isfinite(w) and w >= 0
-        if not ok:
-            msg = f"weights[{name!r}]: must be a finite number >= 0 (got {w!r})"
-            raise ParameterError(msg)
-        out[name] = float(w)
+        out[name] = check_number(f"weights[{name!r}]", w, lo=0.0)
     return out
 
 
