@@ -9,13 +9,9 @@ its own reach cache, so no state is shared between managers.
 
 Examples
 --------
->>> import safety_collab as sc
->>> from safety_collab.exchange import Proposal
->>> p = Proposal("p1", "Sepsis screening app", "RRK", priorities=["digital-health"],
-...              theme="patient-safety", safety_area="deterioration",
-...              evidence=sc.EvidenceLevel.CONTROLLED_STUDY, investment=50_000)
->>> [(c.name, round(c.value, 2)) for c in BuiltinScoring().criteria(p, sc.west_midlands())]
-[('alignment', 0.25), ('cost-per-organisation', 0.83), ('evidence', 0.75), ('reach', 0.8)]
+>>> from safety_collab.plugins import get_plugin_manager
+>>> isinstance(get_plugin_manager().get_plugin("scoring"), BuiltinScoring)
+True
 """
 
 from __future__ import annotations
