@@ -49,6 +49,7 @@ Examples
 from __future__ import annotations
 
 from safety_collab._builtin.scoring import BuiltinScoring
+from safety_collab.exchange._solver import DP_CELLS  # noqa: F401 - public before the split
 from safety_collab.exchange.criteria import (
     BUILTIN_CRITERIA,
     CacheInfo,
@@ -70,6 +71,7 @@ from safety_collab.exchange.files import (
 from safety_collab.exchange.portfolio import Portfolio, PriorityAllocation, select_portfolio
 from safety_collab.exchange.proposals import (
     MAX_INVESTMENT,
+    MAX_WHO,  # noqa: F401 - public before the split
     TRANSITIONS,
     Event,
     Proposal,
