@@ -41,9 +41,9 @@ import networkx as nx
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
 from safety_collab._resources import check_allocation, estimate_bytes
+from safety_collab._serial import read_path
 from safety_collab.access import INNOVATION_EXCHANGE, entitlements
 from safety_collab.errors import DataError, ParameterError, Problem
-from safety_collab.io import _read_path
 from safety_collab.plugins import collaboration_ties
 
 if TYPE_CHECKING:
@@ -680,7 +680,7 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
     """
     source = os.fspath(path)
     fmt = _graph_format(path)
-    raw = _read_path(path, source)  # at most io.MAX_BYTES, failures as DataError
+    raw = read_path(path, source)  # at most _serial.MAX_BYTES, failures as DataError
     return _parse_graph(raw, fmt, source)
 
 

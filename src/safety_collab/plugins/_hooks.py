@@ -393,7 +393,7 @@ def score_criteria(
     """
     pm = manager if manager is not None else get_plugin_manager()
     hook = "safety_collab_score_proposal"
-    kwargs = {"proposal": proposal, "collaborative": collaborative}
+    kwargs = {"proposal": proposal, "collaborative": collaborative, "manager": pm}
     owners: dict[str, str] = {}
     found: list[Criterion] = []
     for impl in _implementations(pm, hook):
