@@ -48,10 +48,10 @@ Examples
 
 from __future__ import annotations
 
-from safety_collab._builtin.scoring import BuiltinScoring
 from safety_collab.exchange._solver import DP_CELLS  # noqa: F401 - public before the split
 from safety_collab.exchange.criteria import (
     BUILTIN_CRITERIA,
+    BuiltinScoring,
     CacheInfo,
     Reach,
     ReachCache,

@@ -49,13 +49,13 @@ import attrs
 from safety_collab._validate import check_bool, check_number
 from safety_collab.errors import ParameterError, closest
 from safety_collab.exchange.proposals import Proposal
-from safety_collab.hookspecs import Criterion
+from safety_collab.graphs import collaboration_graph
+from safety_collab.hookspecs import Criterion, hookimpl
 from safety_collab.model import EvidenceLevel, NetworkKind
+from safety_collab.plugins import get_plugin_manager, spread_models
 from safety_collab.spread import compile_graph, simulate, tie_probability
 
 if TYPE_CHECKING:
-    import networkx as nx
-
     from safety_collab.model import Collaborative
     from safety_collab.plugins import PluginManager
     from safety_collab.spread import CompiledGraph
@@ -67,6 +67,7 @@ __all__ = [
     "EVIDENCE",
     "REACH",
     "BuiltinCriteria",
+    "BuiltinScoring",
     "CacheInfo",
     "Reach",
     "ReachCache",
@@ -251,30 +252,6 @@ class _Slot:
         self.reach: dict[Hashable, Reach] = {}
 
 
-# The plugin manager imports the built-in plugins when it is imported, and the
-# built-in scoring plugin is built on this module: until the manager imports
-# them by name when it is created, this module reaches the manager (and the
-# graphs module, which imports it) only when a reach is simulated.
-
-
-def _shared_manager() -> PluginManager:
-    from safety_collab.plugins import get_plugin_manager  # noqa: PLC0415 - see above
-
-    return get_plugin_manager()
-
-
-def _collaboration_graph(collab: Collaborative, manager: PluginManager) -> nx.Graph[str]:
-    from safety_collab.graphs import collaboration_graph  # noqa: PLC0415 - see above
-
-    return collaboration_graph(collab, manager=manager)
-
-
-def _spread_model(name: str, manager: PluginManager) -> Any:
-    from safety_collab.plugins import spread_models  # noqa: PLC0415 - see above
-
-    return spread_models(manager=manager)[name]
-
-
 def _signature(manager: PluginManager, hook: str) -> tuple[tuple[str, int], ...]:
     """Which plugins implement ``hook`` in ``manager``: part of what a reach depends on."""
     impls = getattr(manager.hook, hook).get_hookimpls()
@@ -399,7 +376,7 @@ class ReachCache:
         >>> r.seeds, 1 <= r.mean_final_size <= r.members
         (('RRK',), True)
         """
-        pm = manager if manager is not None else _shared_manager()
+        pm = manager if manager is not None else get_plugin_manager()
         ties = _signature(pm, "safety_collab_collaboration_ties")
         models = _signature(pm, "safety_collab_register_spread_models")
         with self._lock:
@@ -425,7 +402,7 @@ class ReachCache:
     ) -> CompiledGraph | None:
         key = (scale, ties)
         if key not in slot.graphs:
-            G = _collaboration_graph(collab, manager)
+            G = collaboration_graph(collab, manager=manager)
             compiled = (
                 compile_graph(G, probability=tie_probability(scale))
                 if G.number_of_nodes()
@@ -468,7 +445,7 @@ def _simulate_reach(
     result = simulate(
         graph,
         seeds,
-        model=_spread_model(settings.model, manager),
+        model=spread_models(manager=manager)[settings.model],
         runs=settings.runs,
         steps=settings.steps,
         rng=settings.rng,
@@ -614,3 +591,49 @@ def _reach(reach: Reach, settings: ReachSettings, weight: float) -> Criterion:
         f"({settings.model}, {settings.runs} runs of {settings.steps} steps, {seeded})"
     )
     return Criterion(REACH, reach.share, weight, reason)
+
+
+@attrs.frozen(eq=False)
+class BuiltinScoring(BuiltinCriteria):
+    """The built-in criteria as a plugin (registered as ``scoring``).
+
+    Scores only :class:`~safety_collab.exchange.Proposal` objects (anything
+    else gets no built-in criterion), with the tie rules and spread models of
+    the manager that calls it. To change its weights or settings for good,
+    register another instance in its place; to drop or reweight a criterion
+    for one ranking, pass ``weights`` to :func:`~safety_collab.exchange.score`
+    or :func:`~safety_collab.exchange.rank`.
+
+    Parameters
+    ----------
+    weights, reach, reference_cost, cache
+        As for :class:`~safety_collab.exchange.criteria.BuiltinCriteria`; all
+        have defaults, and the cache is one per instance.
+
+    Examples
+    --------
+    >>> BuiltinScoring(weights={"reach": 2.0}).weights["reach"]
+    2.0
+    >>> BuiltinScoring(weights={"reac": 2.0})
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: BuiltinScoring.weights: no built-in criterion 'reac';
+    did you mean 'reach'? (built-in: alignment, cost-per-organisation, evidence, reach)
+    """
+
+    @hookimpl
+    def safety_collab_score_proposal(
+        self, proposal: object, collaborative: Collaborative, manager: PluginManager
+    ) -> tuple[Criterion, ...] | None:
+        """Score a proposal on the built-in criteria (other objects: no criteria).
+
+        Examples
+        --------
+        >>> import safety_collab as sc
+        >>> pm = sc.plugins.get_plugin_manager()
+        >>> BuiltinScoring().safety_collab_score_proposal("an idea", sc.west_midlands(), pm) is None
+        True
+        """
+        if not isinstance(proposal, Proposal):
+            return None
+        return self.criteria(proposal, collaborative, manager=manager)

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from safety_collab._builtin.scoring import BuiltinScoring
 from safety_collab._validate import check_number
 from safety_collab.errors import ParameterError, UnknownIdError, closest
+from safety_collab.exchange.criteria import BuiltinScoring
 from safety_collab.exchange.proposals import (
     Proposal,
     need_proposal,
