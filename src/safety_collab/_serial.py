@@ -19,7 +19,6 @@ import json
 import math
 import os
 import re
-import reprlib
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -37,6 +36,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
+from safety_collab._validate import described, short
 from safety_collab.errors import DataError, MissingDependencyError, ModelError, Problem, closest
 
 __all__ = [
@@ -92,53 +92,28 @@ def type_name(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _make_repr() -> reprlib.Repr:
-    # Bounded work and output whatever the value: a YAML alias bomb or a deeply
-    # nested list must not be expanded in full just to quote it in a message.
-    r = reprlib.Repr()
-    r.maxlevel = 3
-    r.maxtuple = r.maxlist = r.maxarray = r.maxdict = r.maxset = r.maxfrozenset = 6
-    r.maxdeque = 6
-    r.maxstring = r.maxother = 60
-    r.maxlong = 40
-    return r
-
-
-_REPR = _make_repr()
-
-
-def _shown(value: object) -> str:
-    text = _REPR.repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _got(value: object) -> str:
-    """Describe a received value for a message: its type and a short repr."""
-    return "null" if value is None else f"{type_name(value)} {_shown(value)}"
-
-
 def _structure_str(obj: object, _t: object) -> str:
     if not isinstance(obj, str):
-        msg = f"expected text, got {_got(obj)}"
+        msg = f"expected text, got {described(obj)}"
         raise TypeError(msg)
     return obj
 
 
 def _structure_int(obj: object, _t: object) -> int:
     if isinstance(obj, bool) or not isinstance(obj, int):
-        msg = f"expected an integer, got {_got(obj)}"
+        msg = f"expected an integer, got {described(obj)}"
         raise TypeError(msg)
     return obj
 
 
 def _structure_float(obj: object, _t: object) -> float:
     if isinstance(obj, bool) or not isinstance(obj, int | float):
-        msg = f"expected a number, got {_got(obj)}"
+        msg = f"expected a number, got {described(obj)}"
         raise TypeError(msg)
     try:
         value = float(obj)
     except OverflowError:
-        msg = f"number {_shown(obj)} is too large"
+        msg = f"number {short(obj, 60)} is too large"
         raise ValueError(msg) from None
     if math.isnan(value):
         msg = "must be a finite number, got NaN"
@@ -154,7 +129,7 @@ def _structure_float(obj: object, _t: object) -> float:
 
 def _structure_bool(obj: object, _t: object) -> bool:
     if not isinstance(obj, bool):
-        msg = f"expected true or false, got {_got(obj)}"
+        msg = f"expected true or false, got {described(obj)}"
         raise TypeError(msg)
     return obj
 
@@ -168,7 +143,7 @@ def _structure_date(obj: object, _t: object) -> dt.date:
         except ValueError as exc:
             msg = f"invalid date {obj!r}: {exc}"
             raise ValueError(msg) from None
-    msg = f"expected an ISO 8601 date (YYYY-MM-DD), got {_got(obj)}"
+    msg = f"expected an ISO 8601 date (YYYY-MM-DD), got {described(obj)}"
     raise TypeError(msg)
 
 
@@ -185,11 +160,11 @@ def _structure_datetime(obj: object, _t: object) -> dt.datetime:
     else:
         msg = (
             "expected an ISO 8601 date and time with a UTC offset "
-            f"(YYYY-MM-DDTHH:MM:SS+00:00), got {_got(obj)}"
+            f"(YYYY-MM-DDTHH:MM:SS+00:00), got {described(obj)}"
         )
         raise TypeError(msg)
     if value.utcoffset() is None:
-        msg = f"date and time {_shown(obj)} has no UTC offset; add one, e.g. +00:00 or Z"
+        msg = f"date and time {short(obj, 60)} has no UTC offset; add one, e.g. +00:00 or Z"
         raise ValueError(msg)
     return value.astimezone(dt.UTC)
 
@@ -210,7 +185,7 @@ def _enum_hook(t: type[enum.Enum]) -> Callable[[object, object], enum.Enum]:
         try:
             return values[obj]
         except (KeyError, TypeError):
-            msg = f"expected one of {allowed}; got {_shown(obj)}"
+            msg = f"expected one of {allowed}; got {short(obj, 60)}"
             raise ValueError(msg) from None
 
     return hook
@@ -248,7 +223,7 @@ def _make_converter() -> cattrs.Converter:
 
         def hook(obj: object, _t: object) -> Any:
             if not isinstance(obj, list | tuple):
-                msg = f"expected a list, got {_got(obj)}"
+                msg = f"expected a list, got {described(obj)}"
                 raise TypeError(msg)
             out: list[Any] = []
             errors: list[Exception] = []
@@ -275,7 +250,7 @@ def _make_converter() -> cattrs.Converter:
 
         def hook(obj: object, _t: object) -> Any:
             if not isinstance(obj, Mapping):
-                msg = f"expected a table of fields for {cl.__name__}, got {_got(obj)}"
+                msg = f"expected a table of fields for {cl.__name__}, got {described(obj)}"
                 raise TypeError(msg)
             return inner(obj, cl)
 
@@ -323,7 +298,7 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
 
 def _unknown_key(key: object, names: list[str]) -> str:
     hit = closest(key, names, n=1) if isinstance(key, str) else []
-    return f"{_shown(key)} (did you mean {hit[0]!r}?)" if hit else _shown(key)
+    return f"{short(key, 60)} (did you mean {hit[0]!r}?)" if hit else short(key, 60)
 
 
 # ------------------------------------------------------------------ data ↔ model
@@ -338,7 +313,7 @@ def migrate_schema(
         msg = f"required field missing (this version writes schema_version = {newest})"
         raise DataError(source, [Problem("$.schema_version", msg)])
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        msg = f"expected a positive integer, got {_shown(version)}"
+        msg = f"expected a positive integer, got {short(version, 60)}"
         raise DataError(source, [Problem("$.schema_version", msg)])
     if version > newest:
         msg = (
