@@ -101,7 +101,7 @@ def _where(line: int, col: int) -> str:
 def _date(text: str, line: int, col: int) -> dt.date | None:
     if not text:
         return None
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         msg = f"expected a date as CCYYMMDD, got {text!r}"
         raise _RowError(_where(line, col), msg)
     try:
@@ -274,7 +274,7 @@ def _row(
         is_open = is_open and status == "A"
         setting = cell[_SETTING - 1]
         if setting:
-            if not setting.isdigit():
+            if not (setting.isascii() and setting.isdigit()):
                 msg = f"expected a number, got {setting!r}"
                 raise _RowError(_where(line, _SETTING), msg)
             kind_here = _SETTING_KIND.get(int(setting), OrgKind.OTHER)

@@ -515,6 +515,11 @@ def format_for_path(path: str | os.PathLike[str]) -> Format:
 
 def decode(text: str | bytes, source: str) -> str:
     """The text of a document: size-checked, decoded from UTF-8 if bytes, without NULs."""
+    if isinstance(text, memoryview):
+        text = text.tobytes()
+    if not isinstance(text, str | bytes | bytearray):
+        msg = f"expected the document as text or bytes, got {described(text)}"
+        raise DataError(source, [Problem("", msg)])
     if isinstance(text, bytes | bytearray):
         raw = bytes(text)
         if len(raw) > MAX_BYTES:

@@ -55,6 +55,7 @@ __all__ = [
     "UNSAVABLE",
     "Validator",
     "any_text",
+    "as_utc",
     "check_bool",
     "check_int",
     "check_number",
@@ -753,3 +754,20 @@ def number_in(lo: float, hi: float) -> Validator:
             raise field_fail(inst, attribute, f"expected {what}, got {short(value)}")
 
     return check
+
+
+def as_utc(value: dt.datetime) -> dt.datetime | None:
+    """An aware datetime in UTC, or ``None`` if UTC cannot hold it (past year 9999 or before 1).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> as_utc(dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    datetime.datetime(2026, 1, 1, 11, 0, tzinfo=datetime.timezone.utc)
+    >>> as_utc(dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5)))) is None
+    True
+    """
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None

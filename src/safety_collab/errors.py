@@ -202,10 +202,15 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     --------
     >>> closest("rrk", ["RRK", "RXK", "QHL"])
     ['RRK', 'RXK']
+    >>> closest(None, ["RRK"])  # not text: nothing is close
+    []
     """
+    if not isinstance(word, str):
+        return []
     folded: dict[str, str] = {}
     for c in candidates:
-        folded.setdefault(c.casefold(), c)
+        if isinstance(c, str):
+            folded.setdefault(c.casefold(), c)
     key = word.casefold()
     scored = []
     for low, original in folded.items():
@@ -244,7 +249,10 @@ class UnknownIdError(SafetyCollabError, KeyError):
             hint = f"known: {shown}{more}"
         else:
             hint = f"no {kind} is defined"
-        self.message = f"unknown {kind} {id!r}; {hint}"
+        shown_id = (
+            repr(id) if isinstance(id, str) else f"{id!r} (an id is text, got {type(id).__name__})"
+        )
+        self.message = f"unknown {kind} {shown_id[:200]}; {hint}"
         super().__init__(self.message)
 
     def __str__(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from safety_collab._validate import (
+    as_utc,
     each_identifier,
     enum_member,
     fail,
@@ -222,7 +223,7 @@ def _who(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
 
 def _to_utc(value: object) -> object:
     if isinstance(value, dt.datetime) and value.utcoffset() is not None:
-        return value.astimezone(dt.UTC)
+        return as_utc(value) or value  # what UTC cannot hold, the validator refuses
     return value
 
 
@@ -236,6 +237,8 @@ def _aware(_inst: object, attribute: attrs.Attribute[Any], value: object) -> Non
             "got a naive one"
         )
         raise fail(attribute, msg)
+    if as_utc(value) is None:
+        raise fail(attribute, f"{value.isoformat()} is beyond the dates UTC can hold")
 
 
 @attrs.frozen(kw_only=True)

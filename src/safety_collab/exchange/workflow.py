@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from safety_collab._validate import identifier, known
+from safety_collab._validate import as_utc, identifier, known
 from safety_collab.access import INNOVATION_EXCHANGE, can_access
 from safety_collab.errors import (
     EntitlementError,
@@ -479,7 +479,11 @@ def _when(when: object) -> dt.datetime:
             "e.g. datetime.now(datetime.UTC)"
         )
         raise ParameterError(msg)
-    return when.astimezone(dt.UTC)
+    utc = as_utc(when)
+    if utc is None:
+        msg = f"when: {when.isoformat()} is beyond the dates UTC can hold"
+        raise ParameterError(msg)
+    return utc
 
 
 def _event(
