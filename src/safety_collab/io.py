@@ -283,4 +283,8 @@ def dump(
     """
     fmt = file_format(path, format)
     text = dumps(collab, fmt, include_personal_data=include_personal_data)
-    return atomic_write_bytes(path, text.encode("utf-8"))
+    source = os.fspath(path)
+    # a file that would not read back never replaces a good one
+    return atomic_write_bytes(
+        path, text.encode("utf-8"), verify=lambda tmp: loads(tmp.read_bytes(), fmt, source=source)
+    )

@@ -131,7 +131,13 @@ def dump(exchange: Exchange, path: str | os.PathLike[str], *, format: str | None
     True
     """
     fmt = file_format(path, format)
-    return atomic_write_bytes(path, dumps(exchange, fmt).encode("utf-8"))
+    source = os.fspath(path)
+    # a file that would not read back never replaces a good one
+    return atomic_write_bytes(
+        path,
+        dumps(exchange, fmt).encode("utf-8"),
+        verify=lambda tmp: loads(tmp.read_bytes(), fmt, source=source),
+    )
 
 
 def load(path: str | os.PathLike[str], *, format: str | None = None) -> Exchange:
