@@ -414,11 +414,43 @@ def _yaml_loader() -> Any:
     yaml = _yaml()
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     timestamp = "tag:yaml.org,2002:timestamp"
+    numbers = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
+
+    def resolver(tag: str, regex: re.Pattern[str]) -> tuple[str, re.Pattern[str]]:
+        if tag in numbers:
+            # YAML 1.1's base-60 numbers (``rank: 1:00`` is 60) stay text, as in YAML 1.2
+            regex = re.compile(r"(?!.*:)(?:" + regex.pattern + ")", regex.flags)
+        return tag, regex
+
     resolvers = {
-        first: [(tag, regex) for tag, regex in pairs if tag != timestamp]
+        first: [resolver(tag, regex) for tag, regex in pairs if tag != timestamp]
         for first, pairs in base.yaml_implicit_resolvers.items()
     }
-    return type("_SafeLoader", (base,), {"yaml_implicit_resolvers": resolvers})
+
+    def construct_mapping(self: Any, node: Any, deep: bool = False) -> dict[Any, Any]:
+        # a key given twice is refused, as TOML refuses it (YAML would keep the last)
+        seen: dict[object, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.setdefault(key, key_node)
+            except TypeError:  # an unhashable key: the base constructor says so
+                break
+            if first is not key_node:
+                raise yaml.constructor.ConstructorError(
+                    "while reading a mapping",
+                    node.start_mark,
+                    f"found the key {short(key, 60)} twice "
+                    f"(first at line {first.start_mark.line + 1})",
+                    key_node.start_mark,
+                )
+        return base.construct_mapping(self, node, deep=deep)  # type: ignore[no-any-return]
+
+    return type(
+        "_SafeLoader",
+        (base,),
+        {"yaml_implicit_resolvers": resolvers, "construct_mapping": construct_mapping},
+    )
 
 
 def _load_yaml(text: str) -> object:

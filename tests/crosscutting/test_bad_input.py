@@ -235,3 +235,46 @@ def test_the_command_says_one_error_line_and_exits_2(args: list[str]) -> None:
     assert len(lines) == 1, res.stderr
     assert lines[0].startswith("error: cannot save /no/such/folder/x.")
     assert "does not exist" in lines[0]
+
+
+# ------------------------------------------------------------------ YAML read as TOML is
+
+
+def test_a_yaml_key_given_twice_is_refused_as_in_toml() -> None:
+    pytest.importorskip("yaml")
+    text = sc.dumps(WM, "yaml").replace("region:", "region: Elsewhere\nregion:", 1)
+    with pytest.raises(DataError, match="found the key 'region' twice"):
+        sc.loads(text, "yaml")
+    toml = sc.dumps(WM, "toml").replace("region = ", 'region = "Elsewhere"\nregion = ', 1)
+    with pytest.raises(DataError):
+        sc.loads(toml, "toml")
+
+
+@pytest.mark.parametrize("sexagesimal", ["1:00", "1:30:00", "-2:00", "1:00.5"])
+def test_yaml_base_60_numbers_stay_text(sexagesimal: str) -> None:
+    """YAML 1.1 reads ``rank: 1:00`` as 60; here it is text, so the field says what is wrong."""
+    pytest.importorskip("yaml")
+    text = sc.dumps(WM, "yaml")
+    assert "rank: 1\n" in text
+    with pytest.raises(DataError, match=r"tiers\[1\]\.rank: expected an integer, got str"):
+        sc.loads(text.replace("rank: 1\n", f"rank: {sexagesimal}\n", 1), "yaml")
+
+
+# ------------------------------------------------------------------ the shared default
+
+
+def test_no_plugin_can_poison_the_default_for_everyone_else() -> None:
+    handed = sc.west_midlands()
+    first = handed.organisations[0]
+    name, region = first.name, handed.region
+    try:
+        object.__setattr__(first, "name", "poisoned")
+        object.__setattr__(handed, "region", "Nowhere")
+        fresh = sc.west_midlands()
+        assert fresh.organisations[0].name == name
+        assert fresh.region == region
+        assert fresh is not handed
+        assert sc.west_midlands() is fresh  # and then shared again
+    finally:
+        object.__setattr__(first, "name", name)
+        object.__setattr__(handed, "region", region)
