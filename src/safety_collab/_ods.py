@@ -7,11 +7,11 @@ import datetime as dt
 import io as _io
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Literal
 
 import attrs
 
+from safety_collab._serial import read_path
 from safety_collab.errors import DataError, ModelError, ParameterError, Problem
 from safety_collab.model import Organisation, OrgKind, is_ods_code
 
@@ -199,12 +199,7 @@ def read_ods_csv(
         msg = f"on_error: expected 'raise' or 'skip', got {on_error!r}"
         raise ParameterError(msg)
     when = today if today is not None else dt.date.today()
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(source, [Problem("", "no such file")]) from None
-    except OSError as exc:
-        raise DataError(source, [Problem("", f"cannot be read ({exc.strerror})")]) from None
+    raw = read_path(path, source)  # at most MAX_BYTES, failures as DataError
     if b"\x00" in raw:
         raise DataError(source, [Problem("", "contains NUL bytes; is it a binary file?")])
 

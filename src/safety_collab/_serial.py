@@ -37,7 +37,14 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 
 from safety_collab._validate import described, short
-from safety_collab.errors import DataError, MissingDependencyError, ModelError, Problem, closest
+from safety_collab.errors import (
+    MAX_PROBLEMS,
+    DataError,
+    MissingDependencyError,
+    ModelError,
+    Problem,
+    closest,
+)
 
 __all__ = [
     "CONVERTER",
@@ -228,6 +235,11 @@ def _make_converter() -> cattrs.Converter:
             out: list[Any] = []
             errors: list[Exception] = []
             for i, item in enumerate(obj):
+                if len(errors) >= MAX_PROBLEMS:
+                    # enough to show: checking the rest would cost time and memory in
+                    # proportion to a file that is already refused
+                    errors.append(_Unchecked(len(obj) - i))
+                    break
                 try:
                     out.append(elem(item, elem_type))
                 except Exception as exc:  # noqa: BLE001 - collected and re-raised as a group
@@ -265,10 +277,24 @@ CONVERTER = _make_converter()
 # ------------------------------------------------------------------ errors → problems
 
 
+_UNCHECKED = f"not checked: {MAX_PROBLEMS:,} entries before them were already bad"
+
+
+class _Unchecked(Exception):  # noqa: N818 - a marker, not an error raised to anyone
+    """The entries of a list left unchecked once it had :data:`MAX_PROBLEMS` bad ones."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
+
+
 def _problems(exc: BaseException, path: str) -> list[Problem]:
     """Flatten a (possibly nested) structuring failure into located problems."""
     out: list[Problem] = []
-    if isinstance(exc, IterableValidationError):
+    if isinstance(exc, _Unchecked):
+        msg = f"{exc.count:,} more entries {_UNCHECKED}"
+        out.append(Problem(path, msg))
+    elif isinstance(exc, IterableValidationError):
         with_notes, without = exc.group_exceptions()
         for sub, note in with_notes:
             out += _problems(sub, f"{path}[{note.index!r}]")
@@ -285,7 +311,12 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     elif isinstance(exc, ForbiddenExtraKeysError):
         names = [a.name for a in attrs.fields(exc.cl) if a.init]
         # Keys need not be text (YAML allows `1: x`): sort them by repr, not by value.
-        extra = ", ".join(_unknown_key(k, names) for k in sorted(exc.extra_fields, key=repr))
+        # Only the first few are named (and looked up for a near miss): the message
+        # and the work stay bounded however many there are.
+        keys = sorted(exc.extra_fields, key=repr)
+        extra = ", ".join(_unknown_key(k, names) for k in keys[:_SHOWN_KEYS])
+        if len(keys) > _SHOWN_KEYS:
+            extra += f" and {len(keys) - _SHOWN_KEYS:,} more"
         out.append(Problem(path, f"unknown field(s) {extra}; allowed: {', '.join(names)}"))
     elif isinstance(exc, KeyError):
         out.append(Problem(path, "required field missing"))
@@ -294,6 +325,10 @@ def _problems(exc: BaseException, path: str) -> list[Problem]:
     else:
         out.append(Problem(path, f"{type(exc).__name__}: {exc}"))
     return out
+
+
+_SHOWN_KEYS = 20
+"""Most unknown keys of one table a message names."""
 
 
 def _unknown_key(key: object, names: list[str]) -> str:
@@ -333,6 +368,12 @@ def structure_as(fields: object, cls: type[T], source: str) -> T:
         return CONVERTER.structure(fields, cls)
     except (ClassValidationError, IterableValidationError, ModelError) as exc:
         problems = _problems(exc, "$")
+        # a list cut short says so among the problems shown, not among those omitted
+        cut = [p for p in problems if p.message.endswith(_UNCHECKED)]
+        if cut:
+            rest = [p for p in problems if not p.message.endswith(_UNCHECKED)]
+            shown = rest[: MAX_PROBLEMS - len(cut)]
+            raise DataError(source, [*shown, *cut], omitted=len(rest) - len(shown)) from None
     except RecursionError:
         problems = [Problem("$", "data is nested too deeply")]
     # Raised outside the handler, so that it carries no context: the converter's

@@ -278,3 +278,45 @@ def test_no_plugin_can_poison_the_default_for_everyone_else() -> None:
     finally:
         object.__setattr__(first, "name", name)
         object.__setattr__(handed, "region", region)
+
+
+# ------------------------------------------------------------------ bounded work on small files
+
+
+def test_a_list_of_many_bad_entries_is_cut_short_and_says_so() -> None:
+    data = json.loads(sc.dumps(WM, "json"))
+    data["members"] = [{}] * 400_000  # 1.6 MB of text
+    with pytest.raises(DataError) as info:
+        sc.loads(json.dumps(data), "json")
+    err = info.value
+    assert len(err.problems) == sc.errors.MAX_PROBLEMS
+    last = err.problems[-1]
+    assert last.path == "$.members"
+    assert last.message.startswith("399,000 more entries not checked")
+    assert len(str(err)) < 80_000
+
+
+def test_many_unknown_keys_give_a_bounded_message() -> None:
+    data = json.loads(sc.dumps(WM, "json"))
+    data.update({f"unknown_key_{i:06d}": 1 for i in range(100_000)})
+    with pytest.raises(DataError) as info:
+        sc.loads(json.dumps(data), "json")
+    text = str(info.value)
+    assert "unknown_key_000000" in text
+    assert "and 99,980 more" in text
+    assert len(text) < 5_000
+
+
+def test_many_bad_references_are_all_reported() -> None:
+    """Every bad reference is listed: the known ids are sorted once, not once per problem."""
+    members = [sc.Member(f"X{i:05d}", "standard") for i in range(8_000)]
+    with pytest.raises(ModelError) as info:
+        attrs.evolve(WM, members=members)
+    unknown = [p for p in info.value.problems if "unknown organisation" in p.message]
+    assert len(unknown) == 8_000
+
+
+@pytest.mark.parametrize("kind", ["etr", "epraccur"])
+def test_an_endless_file_is_refused_at_the_size_limit(kind: str) -> None:
+    with pytest.raises(DataError, match="the limit is"):
+        sc.io.read_ods_csv("/dev/zero", kind)
