@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from exchange_helpers import WM, proposal
 
 from safety_collab import exchange as ex
-from safety_collab.errors import (
-    ParameterError,
-)
-from safety_collab.exchange import (
-    Proposal,
-)
+from safety_collab.errors import EntitlementError, ParameterError
+from safety_collab.exchange import Proposal, rank
 from safety_collab.hookspecs import Criterion, hookimpl
 from safety_collab.model import EvidenceLevel
 from safety_collab.plugins import get_plugin_manager, temporary_plugin
@@ -75,3 +72,25 @@ def test_plugins_adding_and_removing_criteria_change_the_ranking() -> None:
     assert by_user.ids == ranking.ids
     assert [r.score.value for r in by_user] == [r.score.value for r in ranking]
     assert by_user[0].score.criterion("evidence").user_weight == 0.0
+
+
+NON_MEMBERS = [WM.host] + [
+    o.id for o in WM.organisations if WM.member(o.id) is None and o.id != WM.host
+][:1]
+
+
+@pytest.mark.parametrize("org", NON_MEMBERS)
+def test_no_path_ranks_or_funds_a_proposal_no_member_may_make(org: str) -> None:
+    """rank refuses it even when the exchange was never verified (the money is decided there)."""
+    assert WM.member(org) is None
+    outsider = attrs.evolve(proposal("p-out"), organisation=org)
+    with pytest.raises(EntitlementError, match=f"organisation '{org}' may not propose"):
+        rank([proposal("p1"), outsider], WM)
+
+
+def test_ranking_checks_the_tier_that_proposing_needs() -> None:
+    top = max(WM.tiers, key=lambda t: t.rank)
+    strict = attrs.evolve(WM, exchange_min_tier=top.id)
+    lower = next(m.organisation for m in WM.members if m.tier != top.id)
+    with pytest.raises(EntitlementError, match="proposing needs tier"):
+        rank([attrs.evolve(proposal("p1"), organisation=lower)], strict)

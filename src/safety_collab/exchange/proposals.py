@@ -13,7 +13,7 @@ import enum
 import itertools
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,8 +29,12 @@ from safety_collab._validate import (
     optional_identifier,
     text,
 )
-from safety_collab.errors import ParameterError, closest
+from safety_collab.access import INNOVATION_EXCHANGE, can_access
+from safety_collab.errors import EntitlementError, ParameterError, closest
 from safety_collab.model import EvidenceLevel
+
+if TYPE_CHECKING:
+    from safety_collab.model import Collaborative
 
 __all__ = [
     "MAX_INVESTMENT",
@@ -293,3 +297,34 @@ def need_proposal(proposal: object, name: str = "proposal") -> Proposal:
         msg = f"{name}: expected a Proposal, got {type(proposal).__name__}"
         raise ParameterError(msg)
     return proposal
+
+
+def check_entitled(collab: Collaborative, org: str) -> None:
+    """Raise :class:`EntitlementError` unless ``org``'s tier lets it propose to the exchange.
+
+    Checked where a proposal enters the exchange and again where money is
+    decided (:func:`~safety_collab.exchange.rank`), so no path funds a
+    proposal from a non-member or from a tier below the exchange's.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> check_entitled(sc.west_midlands(), "RRK")
+    >>> check_entitled(sc.west_midlands(), "wmahsn")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.EntitlementError: organisation 'wmahsn' may not propose to the
+    innovation exchange: it is not a member of West Midlands Patient Safety Collaborative
+    """
+    if can_access(collab, org, INNOVATION_EXCHANGE):
+        return
+    tier = collab.tier_of(org)
+    head = f"organisation {org!r} may not propose to the innovation exchange: "
+    if tier is None:
+        why = f"it is not a member of {collab.name}"
+    else:
+        why = (
+            f"it holds tier {tier.id!r}, and proposing needs tier "
+            f"{collab.exchange_min_tier!r} or higher"
+        )
+    raise EntitlementError(head + why, organisation=org)

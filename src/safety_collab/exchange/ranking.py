@@ -10,6 +10,7 @@ import attrs
 from safety_collab.errors import ParameterError
 from safety_collab.exchange.proposals import (
     Proposal,
+    check_entitled,
     need_proposal,
 )
 from safety_collab.exchange.scoring import Score, check_weight_names, check_weights, combine
@@ -135,6 +136,8 @@ def rank(
     ('a', 'b', 'c')
     """
     items = [need_proposal(p, "proposals") for p in proposals]
+    for p in items:  # where money is decided: a proposal no member may make is not ranked
+        check_entitled(collab, p.organisation)
     seen: set[str] = set()
     for p in items:
         if p.id in seen:

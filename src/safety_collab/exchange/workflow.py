@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import attrs
 
 from safety_collab._validate import as_utc, identifier, known
-from safety_collab.access import INNOVATION_EXCHANGE, can_access
 from safety_collab.errors import (
-    EntitlementError,
     ModelError,
     ParameterError,
     Problem,
@@ -32,6 +30,7 @@ from safety_collab.exchange.proposals import (
     Proposal,
     ProposalState,
     as_state,
+    check_entitled,
     listed,
     need_proposal,
 )
@@ -282,7 +281,7 @@ class Exchange:
         """
         self._check_collab(collab)
         for i, proposal in enumerate(self.proposals):
-            _check_entitled(collab, proposal.organisation)
+            check_entitled(collab, proposal.organisation)
             try:
                 _check_references(proposal, collab)
             except ModelError as exc:
@@ -360,7 +359,7 @@ class Exchange:
         """
         proposal = need_proposal(proposal)
         self._check_collab(collab)
-        _check_entitled(collab, proposal.organisation)  # first: outsiders learn nothing
+        check_entitled(collab, proposal.organisation)  # first: outsiders learn nothing
         if proposal.id in self._tracks:
             state = self._tracks[proposal.id].state.value
             msg = (
@@ -500,21 +499,6 @@ def _event(
         )
     except ModelError as exc:
         raise ParameterError("; ".join(str(p) for p in exc.problems)) from None
-
-
-def _check_entitled(collab: Collaborative, org: str) -> None:
-    if can_access(collab, org, INNOVATION_EXCHANGE):
-        return
-    tier = collab.tier_of(org)
-    head = f"organisation {org!r} may not propose to the innovation exchange: "
-    if tier is None:
-        why = f"it is not a member of {collab.name}"
-    else:
-        why = (
-            f"it holds tier {tier.id!r}, and proposing needs tier "
-            f"{collab.exchange_min_tier!r} or higher"
-        )
-    raise EntitlementError(head + why, organisation=org)
 
 
 def _check_references(proposal: Proposal, collab: Collaborative) -> None:
