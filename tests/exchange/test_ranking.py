@@ -74,9 +74,8 @@ def test_plugins_adding_and_removing_criteria_change_the_ranking() -> None:
     assert by_user[0].score.criterion("evidence").user_weight == 0.0
 
 
-NON_MEMBERS = [WM.host] + [
-    o.id for o in WM.organisations if WM.member(o.id) is None and o.id != WM.host
-][:1]
+OUTSIDERS = [o.id for o in WM.organisations if WM.member(o.id) is None and o.id != WM.host]
+NON_MEMBERS = [WM.host, *OUTSIDERS[:1]]
 
 
 @pytest.mark.parametrize("org", NON_MEMBERS)
