@@ -12,6 +12,7 @@ public so that they can be shared, but the module is not part of the API.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import functools
@@ -374,12 +375,73 @@ def structure_as(fields: object, cls: type[T], source: str) -> T:
             rest = [p for p in problems if not p.message.endswith(_UNCHECKED)]
             shown = rest[: MAX_PROBLEMS - len(cut)]
             raise DataError(source, [*shown, *cut], omitted=len(rest) - len(shown)) from None
+        problems += _whole_checks(fields, cls, problems)
     except RecursionError:
         problems = [Problem("$", "data is nested too deeply")]
     # Raised outside the handler, so that it carries no context: the converter's
     # errors cannot be unpickled, and a DataError must cross process boundaries
     # (Dask pickles an exception's context and traceback too).
     raise DataError(source, problems)
+
+
+def _whole_checks(fields: object, cls: type, found: list[Problem]) -> list[Problem]:
+    """The problems of the whole (references between parts) despite parts that failed.
+
+    "Every problem at once": a file with a bad tier rank *and* a member naming
+    an unknown tier reports both. The parts that failed are rebuilt from their
+    raw data without their own checks (those problems are already found), the
+    whole is built as usual so that its checks run, and the problems it finds
+    inside a failed part are dropped (they repeat, or follow from, what was
+    found). If the whole cannot be built even so, nothing is added.
+    """
+    if not isinstance(fields, Mapping) or not attrs.has(cls) or not found:
+        return []
+    failed = {p.path for p in found}
+    try:
+        attrs.resolve_types(cls)
+        kwargs = {}
+        for f in attrs.fields(cls):
+            if f.init and f.name in fields:
+                kwargs[f.alias] = _lenient(fields[f.name], f.type, f"$.{f.name}")
+        cls(**kwargs)
+    except ModelError as exc:
+        extra = [p.under("$") for p in exc.problems]
+    except Exception:  # noqa: BLE001 - best effort: the parts' own problems stand alone
+        return []
+    else:
+        return []
+    inside = tuple(f"{path}." for path in failed) + tuple(f"{path}[" for path in failed)
+    return [
+        p
+        for p in extra
+        if p.path not in failed and not p.path.startswith(inside) and p not in found
+    ]
+
+
+def _lenient(value: object, t: Any, path: str) -> Any:
+    """``value`` structured as ``t``; a part that fails is built without its own checks."""
+    try:
+        return CONVERTER.structure(value, t)
+    except Exception:  # noqa: BLE001 - this part's problems are already reported
+        pass
+    origin = get_origin(t)
+    args = get_args(t)
+    if origin in (tuple, list, frozenset) and args and isinstance(value, list | tuple):
+        return origin(_lenient(v, args[0], f"{path}[{i}]") for i, v in enumerate(value))
+    if attrs.has(t) and isinstance(value, Mapping):
+        attrs.resolve_types(t)
+        obj = object.__new__(t)
+        for f in attrs.fields(t):
+            raw = value.get(f.name, f.default if f.default is not attrs.NOTHING else None)
+            if isinstance(raw, attrs.Factory):  # type: ignore[arg-type]
+                raw = raw.factory()
+            part = _lenient(raw, f.type, f"{path}.{f.name}") if f.name in value else raw
+            if f.converter is not None and part is not None:
+                with contextlib.suppress(Exception):
+                    part = f.converter(part)
+            object.__setattr__(obj, f.name, part)
+        return obj
+    return value
 
 
 # ------------------------------------------------------------------ text ↔ data
@@ -586,7 +648,7 @@ def format_for_path(path: str | os.PathLike[str]) -> Format:
         raise DataError(str(path), [Problem("", msg)]) from None
 
 
-def decode(text: str | bytes, source: str) -> str:
+def decode(text: object, source: str) -> str:
     """The text of a document: size-checked, decoded from UTF-8 if bytes, without NULs."""
     if isinstance(text, memoryview):
         text = text.tobytes()

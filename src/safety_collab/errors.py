@@ -192,7 +192,7 @@ def _rebuild_data_error(
     return cls(source, problems, omitted=omitted)
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+def closest(word: object, candidates: Iterable[object], n: int = 3) -> list[str]:
     """Return up to ``n`` of ``candidates`` closest to ``word`` (best first).
 
     Matching ignores case, so ``"rrk"`` finds ``"RRK"``; equally close

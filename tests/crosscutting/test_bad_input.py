@@ -320,3 +320,42 @@ def test_many_bad_references_are_all_reported() -> None:
 def test_an_endless_file_is_refused_at_the_size_limit(kind: str) -> None:
     with pytest.raises(DataError, match="the limit is"):
         sc.io.read_ods_csv("/dev/zero", kind)
+
+
+# ------------------------------------------------------------------ every problem at once
+
+
+@pytest.mark.parametrize("fmt", ["json", "toml", "yaml"])
+def test_a_bad_part_and_a_bad_reference_are_both_reported(fmt: str) -> None:
+    """A tier with rank -1 used to hide a member naming tier 'gold' (the whole was never built)."""
+    if fmt == "yaml":
+        pytest.importorskip("yaml")
+    data = json.loads(sc.dumps(WM, "json"))
+    data["tiers"][0]["rank"] = -1
+    data["members"][0]["tier"] = "gold"
+    data["networks"][0]["theme"] = "no-such-theme"
+    text = sc.dumps(WM, fmt)  # the same data in the format under test
+    text = {
+        "json": json.dumps(data),
+        "toml": __import__("tomli_w").dumps(data),
+        "yaml": text if fmt != "yaml" else __import__("yaml").safe_dump(data),
+    }[fmt]
+    with pytest.raises(DataError) as info:
+        sc.loads(text, fmt)
+    paths = {p.path: p.message for p in info.value.problems}
+    assert paths["$.tiers[0].rank"] == "must be >= 0 (got -1)"
+    assert paths["$.members[0].tier"].startswith("unknown tier 'gold'")
+    assert paths["$.networks[0].theme"].startswith("unknown theme 'no-such-theme'")
+    assert len(paths) == 3
+
+
+def test_each_problem_of_a_bad_part_is_reported_once() -> None:
+    data = json.loads(sc.dumps(WM, "json"))
+    data["members"][0] = {"organisation": "NOPE", "tier": 5}
+    with pytest.raises(DataError) as info:
+        sc.loads(json.dumps(data), "json")
+    found = [(p.path, p.message) for p in info.value.problems]
+    assert len(found) == len(set(found))
+    paths = [p for p, _ in found]
+    assert paths.count("$.members[0].tier") == 1  # its type, found by the first pass
+    assert paths.count("$.members[0].organisation") == 1  # unknown, found by the whole
