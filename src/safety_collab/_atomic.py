@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from safety_collab._validate import check_path
 from safety_collab.errors import SafetyCollabError, SaveError
 
 __all__ = ["atomic_write_bytes"]
@@ -60,11 +61,13 @@ def atomic_write_bytes(
     ...
     safety_collab.errors.SaveError: cannot save .../missing/x.txt: the folder ... does not exist
     """
-    target = _through_links(Path(path))
+    target = _through_links(Path(check_path("path", path)))
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise _save_error(target, exc) from exc
+    except ValueError as exc:  # e.g. a NUL character in the path
+        raise SaveError(str(target), f"is not a usable path ({exc})") from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as fh:

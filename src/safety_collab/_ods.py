@@ -12,6 +12,7 @@ from typing import Literal
 import attrs
 
 from safety_collab._serial import read_path
+from safety_collab._validate import check_path
 from safety_collab.errors import DataError, ModelError, ParameterError, Problem
 from safety_collab.model import Organisation, OrgKind, is_ods_code
 
@@ -191,7 +192,7 @@ def read_ods_csv(
     >>> [(o.id, o.ics) for o in got], got.parents["RRK"]
     ([('RRK', 'Birmingham and Solihull')], 'QHL')
     """
-    source = os.fspath(path)
+    source = check_path("path", path)
     if kind not in EXTRACTS:
         msg = f"unknown extract layout {kind!r}; expected one of {', '.join(EXTRACTS)}"
         raise DataError(source, [Problem("", msg)])

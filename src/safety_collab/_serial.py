@@ -37,7 +37,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn
 
-from safety_collab._validate import described, short
+from safety_collab._validate import check_path, described, short
 from safety_collab.errors import (
     MAX_PROBLEMS,
     DataError,
@@ -623,7 +623,8 @@ def check_format(fmt: str, source: str) -> Format:
 
 def file_format(path: str | os.PathLike[str], format: str | None) -> Format:
     """The format given for a file, checked, or else the one its suffix implies."""
-    return format_for_path(path) if format is None else check_format(format, os.fspath(path))
+    name = check_path("path", path)
+    return format_for_path(name) if format is None else check_format(format, name)
 
 
 def format_for_path(path: str | os.PathLike[str]) -> Format:
@@ -639,7 +640,7 @@ def format_for_path(path: str | os.PathLike[str]) -> Format:
     >>> format_for_path("collab.toml"), format_for_path("collab.yml")
     ('toml', 'yaml')
     """
-    suffix = Path(path).suffix.lower()
+    suffix = Path(check_path("path", path)).suffix.lower()
     try:
         return FORMATS[suffix]
     except KeyError:
@@ -688,6 +689,7 @@ def _too_big(n: int, source: str) -> None:
 
 def read_path(path: str | os.PathLike[str], source: str) -> bytes:
     """The bytes of a file, at most :data:`MAX_BYTES` of them; failures become a DataError."""
+    check_path("path", path)
     try:
         size = os.stat(path).st_size
         raw = b""

@@ -37,9 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import os
 import re
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
@@ -55,10 +56,13 @@ __all__ = [
     "UNSAVABLE",
     "Validator",
     "any_text",
+    "as_tuple",
     "as_utc",
     "check_bool",
+    "check_instance",
     "check_int",
     "check_number",
+    "check_path",
     "check_probability",
     "date_value",
     "described",
@@ -622,27 +626,59 @@ def pattern(regex: re.Pattern[str], what: str) -> Validator:
     return check
 
 
-def id_set(value: Iterable[str] | str) -> frozenset[str]:
-    """Converter: any iterable of ids becomes a frozenset (a lone string is one id)."""
+def id_set(value: object) -> frozenset[str]:
+    """Converter: any iterable of ids becomes a frozenset (a lone string is one id).
+
+    Anything else is passed on unchanged for the validator to name.
+    """
     if isinstance(value, str):
         return frozenset((value,))
-    return frozenset(value)
+    if isinstance(value, bytes) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
+    try:
+        return frozenset(value)
+    except TypeError:  # unhashable items: the validator names them
+        return value  # type: ignore[return-value]
 
 
-def id_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
-    """Converter: any iterable of ids becomes a tuple (a lone string is one id)."""
+def id_tuple(value: object) -> tuple[str, ...]:
+    """Converter: any iterable of ids becomes a tuple (a lone string is one id).
+
+    Anything else is passed on unchanged for the validator to name.
+    """
     if isinstance(value, str):
         return (value,)
+    if isinstance(value, bytes) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
     return tuple(value)
 
 
 def each_identifier(inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    if not isinstance(value, tuple | frozenset | list | set):
+        raise fail(
+            attribute, f"expected a list of identifiers, got {type_name(value)} {short(value)}"
+        )
     for item in value:
         identifier(inst, attribute, item)
 
 
+def as_tuple(value: object) -> tuple[Any, ...]:
+    """Converter: any iterable becomes a tuple; anything else is passed on for the validator.
+
+    Examples
+    --------
+    >>> as_tuple([1, 2]), as_tuple(None)
+    ((1, 2), None)
+    """
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
+    return tuple(value)
+
+
 def each_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
     def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+        if not isinstance(value, tuple | list):
+            raise fail(attribute, f"expected a list of {kind.__name__}, got {type_name(value)}")
         for i, item in enumerate(value):
             if not isinstance(item, kind):
                 msg = f"expected {kind.__name__}, got {type_name(item)}"
@@ -771,3 +807,49 @@ def as_utc(value: dt.datetime) -> dt.datetime | None:
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
         return None
+
+
+def check_instance(
+    name: str,
+    value: object,
+    kind: type | tuple[type, ...],
+    *,
+    error: type[Exception] = ParameterError,
+) -> Any:
+    """Check that ``value`` is an instance of ``kind`` (say which was expected if not).
+
+    Examples
+    --------
+    >>> check_instance("collab", None, dict)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: collab: expected dict, got NoneType None
+    """
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        expected = " or ".join(k.__name__ for k in kinds)
+        msg = f"{name}: expected {expected}, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return value
+
+
+def check_path(name: str, value: object, *, error: type[Exception] = ParameterError) -> str:
+    """Check that ``value`` is a usable file path and return it as text.
+
+    Examples
+    --------
+    >>> check_path("path", "collab.toml")
+    'collab.toml'
+    >>> check_path("path", None)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: path: expected a file path, got NoneType None
+    """
+    try:
+        path = os.fspath(value)  # type: ignore[call-overload]
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
+        msg = f"{name}: expected a file path, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return path

@@ -55,6 +55,7 @@ from safety_collab._serial import (
     structure_as,
     type_name,
 )
+from safety_collab._validate import check_instance, check_path
 from safety_collab.errors import DataError, Problem
 from safety_collab.model import PERSONAL_FIELDS, Collaborative
 
@@ -98,6 +99,7 @@ def to_data(collab: Collaborative, *, include_personal_data: bool = False) -> di
     >>> any("phone" in role for role in data["roles"])
     False
     """
+    check_instance("collab", collab, Collaborative)
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     data.update(CONVERTER.unstructure(collab))
     if not include_personal_data:
@@ -233,7 +235,7 @@ def load(
     >>> sc.load(p).name
     'West Midlands Patient Safety Collaborative'
     """
-    source = os.fspath(path)
+    source = check_path("path", path)
     fmt = file_format(path, format)
     return loads(read_path(path, source), fmt, source=source, base=base)
 
@@ -255,6 +257,7 @@ def dumps(
     >>> print(dumps(sc.west_midlands(), "toml").splitlines()[0])
     schema_version = 1
     """
+    check_instance("collab", collab, Collaborative)
     fmt = check_format(format, "<string>")
     return serialise(to_data(collab, include_personal_data=include_personal_data), fmt)
 
@@ -281,9 +284,10 @@ def dump(
     >>> sc.dump(sc.west_midlands(), p).suffix
     '.json'
     """
+    check_instance("collab", collab, Collaborative)
     fmt = file_format(path, format)
     text = dumps(collab, fmt, include_personal_data=include_personal_data)
-    source = os.fspath(path)
+    source = check_path("path", path)
     # a file that would not read back never replaces a good one
     return atomic_write_bytes(
         path, text.encode("utf-8"), verify=lambda tmp: loads(tmp.read_bytes(), fmt, source=source)

@@ -16,13 +16,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
 
 from safety_collab._random import RngLike, as_generator
-from safety_collab._validate import check_int, check_number
+from safety_collab._validate import check_int, check_number, described
 from safety_collab.errors import ParameterError
 from safety_collab.model import (
     Collaborative,
@@ -160,6 +160,9 @@ def _share(
     name: str, shares: Mapping[OrgKind, float] | None, default: Mapping[OrgKind, float]
 ) -> dict[OrgKind, float]:
     out = dict(default)
+    if shares is not None and not isinstance(cast("object", shares), Mapping):
+        msg = f"{name}: expected a mapping of OrgKind to a share, got {described(shares)}"
+        raise ParameterError(msg)
     items: list[tuple[object, object]] = list((shares or {}).items())
     for kind, p in items:
         if not isinstance(kind, OrgKind):

@@ -42,7 +42,7 @@ import threading
 import weakref
 from collections.abc import Hashable, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -52,7 +52,7 @@ from safety_collab.exchange.proposals import Proposal
 from safety_collab.graphs import collaboration_graph
 from safety_collab.hookspecs import Criterion, hookimpl
 from safety_collab.model import EvidenceLevel, NetworkKind
-from safety_collab.plugins import get_plugin_manager, spread_models
+from safety_collab.plugins import resolve_manager, spread_models
 from safety_collab.spread import compile_graph, simulate, tie_probability
 
 if TYPE_CHECKING:
@@ -376,7 +376,7 @@ class ReachCache:
         >>> r.seeds, 1 <= r.mean_final_size <= r.members
         (('RRK',), True)
         """
-        pm = manager if manager is not None else get_plugin_manager()
+        pm = resolve_manager(manager)
         ties = _signature(pm, "safety_collab_collaboration_ties")
         models = _signature(pm, "safety_collab_register_spread_models")
         with self._lock:
@@ -454,6 +454,11 @@ def _simulate_reach(
 
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float]:
+    if value is not None and not isinstance(cast("object", value), Mapping):
+        msg = (
+            f"BuiltinScoring.weights: expected a mapping of criterion to weight, got {value!r:.60}"
+        )
+        raise ParameterError(msg)
     given = dict(value or {})
     for name, weight in given.items():
         if name not in BUILTIN_CRITERIA:

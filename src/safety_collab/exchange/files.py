@@ -24,6 +24,7 @@ from safety_collab._serial import (
     serialise,
     structure_as,
 )
+from safety_collab._validate import check_instance, check_path
 from safety_collab.errors import DataError, Problem
 from safety_collab.exchange.workflow import Exchange
 
@@ -57,6 +58,7 @@ def to_data(exchange: Exchange) -> dict[str, Any]:
     >>> to_data(Exchange("west-midlands"))
     {'schema_version': 1, 'collaborative': 'west-midlands'}
     """
+    check_instance("exchange", exchange, Exchange)
     data: dict[str, Any] = {"schema_version": SCHEMA_VERSION}
     data.update(CONVERTER.unstructure(exchange))
     return data
@@ -96,6 +98,7 @@ def dumps(exchange: Exchange, format: str = "json") -> str:
     schema_version = 1
     collaborative = "demo"
     """
+    check_instance("exchange", exchange, Exchange)
     fmt = check_format(format, "<string>")
     return serialise(to_data(exchange), fmt)
 
@@ -130,8 +133,9 @@ def dump(exchange: Exchange, path: str | os.PathLike[str], *, format: str | None
     >>> load(dump(Exchange("demo"), p)) == Exchange("demo")
     True
     """
+    check_instance("exchange", exchange, Exchange)
     fmt = file_format(path, format)
-    source = os.fspath(path)
+    source = check_path("path", path)
     # a file that would not read back never replaces a good one
     return atomic_write_bytes(
         path,
@@ -155,7 +159,7 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Exchange
     ...
     safety_collab.errors.DataError: no/such/exchange.json: no such file
     """
-    source = os.fspath(path)
+    source = check_path("path", path)
     fmt = file_format(path, format)
     return loads(read_path(path, source), fmt, source=source)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, overload
 
 import attrs
 
+from safety_collab._validate import check_instance, described
 from safety_collab.errors import ParameterError
 from safety_collab.exchange.proposals import (
     Proposal,
@@ -14,11 +15,13 @@ from safety_collab.exchange.proposals import (
     need_proposal,
 )
 from safety_collab.exchange.scoring import Score, check_weight_names, check_weights, combine
-from safety_collab.model import EvidenceLevel  # noqa: F401 - the examples use it
+from safety_collab.model import (
+    Collaborative,
+    EvidenceLevel,  # noqa: F401 - the examples use it
+)
 from safety_collab.plugins import score_criteria
 
 if TYPE_CHECKING:
-    from safety_collab.model import Collaborative
     from safety_collab.plugins import PluginManager
 
 __all__ = ["Ranked", "Ranking", "rank"]
@@ -135,6 +138,10 @@ def rank(
     >>> rank(ps, collab, weights={"evidence": 0}).ids  # the rest tie: by id
     ('a', 'b', 'c')
     """
+    check_instance("collab", collab, Collaborative)
+    if isinstance(proposals, str | bytes) or not hasattr(proposals, "__iter__"):  # type: ignore[unreachable]
+        msg = f"proposals: expected an iterable of proposals, got {described(proposals)}"
+        raise ParameterError(msg)
     items = [need_proposal(p, "proposals") for p in proposals]
     for p in items:  # where money is decided: a proposal no member may make is not ranked
         check_entitled(collab, p.organisation)

@@ -23,7 +23,7 @@ from safety_collab.exchange.proposals import (
     need_proposal,
 )
 from safety_collab.model import EvidenceLevel  # noqa: F401 - the examples use it
-from safety_collab.plugins import get_plugin_manager, score_criteria
+from safety_collab.plugins import resolve_manager, score_criteria
 
 if TYPE_CHECKING:
     from safety_collab.hookspecs import Criterion
@@ -265,6 +265,6 @@ def builtin_scoring(*, manager: PluginManager | None = None) -> BuiltinScoring |
     >>> builtin_scoring().reach.runs
     200
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     plugin = pm.get_plugin("scoring")
     return plugin if isinstance(plugin, BuiltinScoring) else None

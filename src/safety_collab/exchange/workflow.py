@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
-from safety_collab._validate import as_utc, identifier, known
+from safety_collab._validate import as_tuple, as_utc, each_instance, identifier, known
 from safety_collab.errors import (
     ModelError,
     ParameterError,
@@ -58,23 +58,12 @@ _TRUSTED: contextvars.ContextVar[dict[str, _Track] | None] = contextvars.Context
 """Set while :class:`Exchange` builds its successor: the change was checked already."""
 
 
-def _proposals(value: Iterable[Proposal]) -> tuple[Proposal, ...]:
-    return tuple(value)
-
-
-def _events(value: Iterable[Event]) -> tuple[Event, ...]:
-    return tuple(value)
-
-
 def _each(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
     def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
-        if _TRUSTED.get() is not None:
-            return
-        for i, item in enumerate(value):
-            if not isinstance(item, kind):
-                msg = f"expected {kind.__name__}, got {type(item).__name__}"
-                raise ModelError([Problem(f"{attribute.name}[{i}]", msg)])
+        if _TRUSTED.get() is None:
+            checked(_inst, attribute, value)
 
+    checked = each_instance(kind)
     return check
 
 
@@ -129,10 +118,10 @@ class Exchange:
 
     collaborative: str = attrs.field(validator=identifier)
     proposals: tuple[Proposal, ...] = attrs.field(
-        factory=tuple, converter=_proposals, validator=_each(Proposal)
+        factory=tuple, converter=as_tuple, validator=_each(Proposal)
     )
     history: tuple[Event, ...] = attrs.field(
-        factory=tuple, converter=_events, validator=_each(Event)
+        factory=tuple, converter=as_tuple, validator=_each(Event)
     )
     _tracks: dict[str, _Track] = attrs.field(init=False, eq=False, repr=False)
 

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import attrs
 
 from safety_collab._validate import (
+    as_tuple,
     each_instance,
     identifier,
     instance_of,
@@ -39,46 +40,6 @@ __all__ = [
 
 
 T = TypeVar("T")
-
-
-def _organisations(value: Iterable[Organisation]) -> tuple[Organisation, ...]:
-    return tuple(value)
-
-
-def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
-    return tuple(value)
-
-
-def _priorities(value: Iterable[Priority]) -> tuple[Priority, ...]:
-    return tuple(value)
-
-
-def _themes(value: Iterable[Theme]) -> tuple[Theme, ...]:
-    return tuple(value)
-
-
-def _networks(value: Iterable[Network]) -> tuple[Network, ...]:
-    return tuple(value)
-
-
-def _services(value: Iterable[Service]) -> tuple[Service, ...]:
-    return tuple(value)
-
-
-def _members(value: Iterable[Member]) -> tuple[Member, ...]:
-    return tuple(value)
-
-
-def _interventions(value: Iterable[Intervention]) -> tuple[Intervention, ...]:
-    return tuple(value)
-
-
-def _programmes(value: Iterable[Programme]) -> tuple[Programme, ...]:
-    return tuple(value)
-
-
-def _roles(value: Iterable[Role]) -> tuple[Role, ...]:
-    return tuple(value)
 
 
 def _default_tier_id(inst: Any) -> str:
@@ -150,34 +111,34 @@ class Collaborative:
     host: str = attrs.field(validator=identifier)
     national: NationalProgramme = attrs.field(validator=instance_of(NationalProgramme))
     organisations: tuple[Organisation, ...] = attrs.field(
-        factory=tuple, converter=_organisations, validator=each_instance(Organisation)
+        factory=tuple, converter=as_tuple, validator=each_instance(Organisation)
     )
     tiers: tuple[Tier, ...] = attrs.field(
-        factory=tuple, converter=_tiers, validator=each_instance(Tier)
+        factory=tuple, converter=as_tuple, validator=each_instance(Tier)
     )
     priorities: tuple[Priority, ...] = attrs.field(
-        factory=tuple, converter=_priorities, validator=each_instance(Priority)
+        factory=tuple, converter=as_tuple, validator=each_instance(Priority)
     )
     themes: tuple[Theme, ...] = attrs.field(
-        factory=tuple, converter=_themes, validator=each_instance(Theme)
+        factory=tuple, converter=as_tuple, validator=each_instance(Theme)
     )
     networks: tuple[Network, ...] = attrs.field(
-        factory=tuple, converter=_networks, validator=each_instance(Network)
+        factory=tuple, converter=as_tuple, validator=each_instance(Network)
     )
     services: tuple[Service, ...] = attrs.field(
-        factory=tuple, converter=_services, validator=each_instance(Service)
+        factory=tuple, converter=as_tuple, validator=each_instance(Service)
     )
     members: tuple[Member, ...] = attrs.field(
-        factory=tuple, converter=_members, validator=each_instance(Member)
+        factory=tuple, converter=as_tuple, validator=each_instance(Member)
     )
     interventions: tuple[Intervention, ...] = attrs.field(
-        factory=tuple, converter=_interventions, validator=each_instance(Intervention)
+        factory=tuple, converter=as_tuple, validator=each_instance(Intervention)
     )
     programmes: tuple[Programme, ...] = attrs.field(
-        factory=tuple, converter=_programmes, validator=each_instance(Programme)
+        factory=tuple, converter=as_tuple, validator=each_instance(Programme)
     )
     roles: tuple[Role, ...] = attrs.field(
-        factory=tuple, converter=_roles, validator=each_instance(Role)
+        factory=tuple, converter=as_tuple, validator=each_instance(Role)
     )
     exchange_min_tier: str = attrs.field(
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
