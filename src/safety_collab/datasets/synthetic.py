@@ -14,7 +14,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
 from typing import Any, cast
 
@@ -22,7 +21,7 @@ import attrs
 import numpy as np
 
 from safety_collab._random import RngLike, as_generator
-from safety_collab._validate import check_int, check_number, described
+from safety_collab._validate import check_int, check_number, described, is_finite, is_number, short
 from safety_collab.errors import ParameterError
 from safety_collab.model import (
     Collaborative,
@@ -581,6 +580,12 @@ def synthetic_region(
     )
 
 
+MAX_SCALE = 100.0
+"""The largest ``scale`` of :func:`synthetic_national` (100 times the country)."""
+MAX_REGIONS = 1_000
+"""The most regions :func:`synthetic_national` divides the country into."""
+
+
 def synthetic_national(
     *,
     rng: RngLike = None,
@@ -613,14 +618,11 @@ def synthetic_national(
     >>> len([n for n in c.networks if n.kind.value == "collaborative"])
     15
     """
-    if (
-        isinstance(scale, bool)
-        or not isinstance(scale, int | float)
-        or not (math.isfinite(scale) and scale > 0)
-    ):
-        msg = f"scale: must be a positive number (got {scale!r})"
+    # at most 100 countries' worth (about 2.4 million organisations)
+    if not is_number(scale) or not (is_finite(scale) and 0 < scale <= MAX_SCALE):
+        msg = f"scale: must be a positive number up to {MAX_SCALE:g} (got {short(scale)})"
         raise ParameterError(msg)
-    regions = check_int("regions", regions, lo=1)
+    regions = check_int("regions", regions, lo=1, hi=MAX_REGIONS)
     gen = as_generator(rng)
     totals = {k: round(v * scale) for k, v in NATIONAL_TOTALS.items()}
     totals["icbs"] = max(totals["icbs"], regions)

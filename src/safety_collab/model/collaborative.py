@@ -43,7 +43,8 @@ T = TypeVar("T")
 
 
 def _default_tier_id(inst: Any) -> str:
-    tiers = [t for t in inst.tiers if isinstance(t, Tier)]
+    given = inst.tiers if isinstance(inst.tiers, tuple | list) else ()
+    tiers = [t for t in given if isinstance(t, Tier)]
     if not tiers:
         return ""
     return str(min(tiers, key=lambda t: (t.rank, t.id)).id)
