@@ -40,6 +40,7 @@ import numpy as np
 
 from safety_collab import exchange as ex
 from safety_collab.datasets import synthetic_national
+from safety_collab.exchange import _solver
 from safety_collab.model import Collaborative, EvidenceLevel
 
 QUICK = "--quick" in sys.argv
@@ -131,8 +132,8 @@ def main() -> None:
     budget = int(budget)
 
     def choose(cells: int | None = None, *, cover: bool = False) -> ex.Portfolio:
-        limit = ex.DP_CELLS if cells is None else cells
-        with mock.patch.object(ex, "DP_CELLS", limit):
+        limit = _solver.DP_CELLS if cells is None else cells
+        with mock.patch.object(_solver, "DP_CELLS", limit):
             return ex.select_portfolio(ranking, budget, require_priority_coverage=cover)
 
     rows = [

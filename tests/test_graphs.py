@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import safety_collab as sc
-from safety_collab._builtin.ties import haversine_km
 from safety_collab import graphs
+from safety_collab._builtin.ties import haversine_km
 from safety_collab.graphs import (
     brokers,
     collaboration_graph,

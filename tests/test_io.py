@@ -14,6 +14,7 @@ import pytest
 
 import safety_collab as sc
 import safety_collab._atomic
+import safety_collab._serial
 import safety_collab.io
 from safety_collab import DataError, Role
 from safety_collab.io import format_for_path
@@ -350,7 +351,7 @@ def test_loads_refuses_a_nul_character() -> None:
 
 
 def test_file_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(safety_collab.io, "MAX_BYTES", 100)
+    monkeypatch.setattr(safety_collab._serial, "MAX_BYTES", 100)
     path = GOOD / "minimal.json"
     size = path.stat().st_size
     assert size > 100
@@ -359,7 +360,7 @@ def test_file_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_text_over_the_size_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(safety_collab.io, "MAX_BYTES", 100)
+    monkeypatch.setattr(safety_collab._serial, "MAX_BYTES", 100)
     text = (GOOD / "minimal.json").read_text()
     for doc in (text, text.encode()):
         with pytest.raises(DataError, match="the limit is 100 bytes"):
@@ -380,7 +381,7 @@ def test_file_that_grows_after_its_size_is_checked_is_refused(
             return os.stat_result((*result[:6], 0, *result[7:]))
         return result
 
-    monkeypatch.setattr(safety_collab.io, "MAX_BYTES", 100)
+    monkeypatch.setattr(safety_collab._serial, "MAX_BYTES", 100)
     monkeypatch.setattr(os, "stat", small_stat)
     err = _load_error(path)
     assert str(err) == f"{path}: is more than 100 bytes; the limit is 100 bytes"

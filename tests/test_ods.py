@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal
 
 import pytest
 
 import safety_collab as sc
-from safety_collab.errors import ParameterError
+from safety_collab.errors import DataError, ParameterError
 from safety_collab.io import read_ods_csv
 from safety_collab.model import OrgKind
 
@@ -228,3 +229,19 @@ def test_members_from_an_extract(tmp_path: Path) -> None:
     path = write(tmp_path, "etr.csv", [etr_row("RRK", "UHB", "QHL"), etr_row("RXK", "SWB", "QUA")])
     got = read_ods_csv(path, "etr", today=TODAY)
     assert all(sc.is_ods_code(o.id) for o in got)
+
+
+@pytest.mark.parametrize("setting", ["²", "٣", "४"])
+@pytest.mark.parametrize("on_error", ["raise", "skip"])
+def test_non_ascii_digits_are_bad_rows_not_crashes(
+    tmp_path: Path, setting: str, on_error: Literal["raise", "skip"]
+) -> None:
+    """'²'.isdigit() is True but int('²') fails: such a setting is a bad row, reported as such."""
+    path = write(tmp_path, "epraccur.csv", [epraccur_row("M85001", setting=setting)])
+    if on_error == "raise":
+        with pytest.raises(DataError, match="expected a number"):
+            read_ods_csv(path, "epraccur", today=TODAY)
+    else:
+        got = read_ods_csv(path, "epraccur", on_error="skip", today=TODAY)
+        assert got.n_skipped == 1
+        assert "expected a number" in str(got.skipped[0])

@@ -7,11 +7,12 @@ import datetime as dt
 import io as _io
 import os
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Literal
 
 import attrs
 
+from safety_collab._serial import read_path
+from safety_collab._validate import check_path
 from safety_collab.errors import DataError, ModelError, ParameterError, Problem
 from safety_collab.model import Organisation, OrgKind, is_ods_code
 
@@ -101,7 +102,7 @@ def _where(line: int, col: int) -> str:
 def _date(text: str, line: int, col: int) -> dt.date | None:
     if not text:
         return None
-    if len(text) != 8 or not text.isdigit():
+    if len(text) != 8 or not (text.isascii() and text.isdigit()):
         msg = f"expected a date as CCYYMMDD, got {text!r}"
         raise _RowError(_where(line, col), msg)
     try:
@@ -191,7 +192,7 @@ def read_ods_csv(
     >>> [(o.id, o.ics) for o in got], got.parents["RRK"]
     ([('RRK', 'Birmingham and Solihull')], 'QHL')
     """
-    source = os.fspath(path)
+    source = check_path("path", path)
     if kind not in EXTRACTS:
         msg = f"unknown extract layout {kind!r}; expected one of {', '.join(EXTRACTS)}"
         raise DataError(source, [Problem("", msg)])
@@ -199,12 +200,7 @@ def read_ods_csv(
         msg = f"on_error: expected 'raise' or 'skip', got {on_error!r}"
         raise ParameterError(msg)
     when = today if today is not None else dt.date.today()
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(source, [Problem("", "no such file")]) from None
-    except OSError as exc:
-        raise DataError(source, [Problem("", f"cannot be read ({exc.strerror})")]) from None
+    raw = read_path(path, source)  # at most MAX_BYTES, failures as DataError
     if b"\x00" in raw:
         raise DataError(source, [Problem("", "contains NUL bytes; is it a binary file?")])
 
@@ -274,7 +270,7 @@ def _row(
         is_open = is_open and status == "A"
         setting = cell[_SETTING - 1]
         if setting:
-            if not setting.isdigit():
+            if not (setting.isascii() and setting.isdigit()):
                 msg = f"expected a number, got {setting!r}"
                 raise _RowError(_where(line, _SETTING), msg)
             kind_here = _SETTING_KIND.get(int(setting), OrgKind.OTHER)

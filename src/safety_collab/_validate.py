@@ -37,9 +37,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
+import os
 import re
 import reprlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 import numpy as np
@@ -52,11 +53,16 @@ if TYPE_CHECKING:
 __all__ = [
     "ID_RE",
     "MAX_TEXT",
+    "UNSAVABLE",
     "Validator",
     "any_text",
+    "as_tuple",
+    "as_utc",
     "check_bool",
+    "check_instance",
     "check_int",
     "check_number",
+    "check_path",
     "check_probability",
     "date_value",
     "described",
@@ -87,6 +93,7 @@ __all__ = [
     "short",
     "text",
     "type_name",
+    "unsavable",
     "validator",
 ]
 
@@ -475,14 +482,65 @@ def optional_identifier(inst: object, attribute: attrs.Attribute[Any], value: ob
         identifier(inst, attribute, value)
 
 
+UNSAVABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+"""Characters text may not hold: XML 1.0 cannot (GraphML, GEXF), UTF-8 cannot (surrogates)."""
+
+
+def unsavable(value: str) -> str | None:
+    r"""Why ``value`` could not be saved in every format the library writes, or ``None``.
+
+    Control characters other than tab, line feed and carriage return, U+FFFE and
+    U+FFFF cannot be written to XML (GraphML, GEXF); a lone surrogate cannot be
+    encoded as UTF-8 (JSON, TOML, YAML). Text is refused at load rather than
+    accepted and then lost at the first save.
+
+    Examples
+    --------
+    >>> unsavable("plain text, with a tab\tand a new line\n") is None
+    True
+    >>> unsavable("a\x00b")
+    'holds the character U+0000 at position 1, which XML files cannot hold'
+    >>> unsavable("\ud800")
+    'holds a lone surrogate U+D800 at position 0, which cannot be written as UTF-8'
+    """
+    m = UNSAVABLE.search(value)
+    if m is None:
+        return None
+    code = ord(m.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return (
+            f"holds a lone surrogate U+{code:04X} at position {m.start()}, "
+            "which cannot be written as UTF-8"
+        )
+    return f"holds the character U+{code:04X} at position {m.start()}, which XML files cannot hold"
+
+
 def text(*, required: bool) -> Validator:
+    r"""Attrs validator factory: text of at most :data:`MAX_TEXT` characters that can be saved.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.define
+    ... class Note:
+    ...     body: str = attrs.field(validator=text(required=True))
+    >>> Note("a\x0bb")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ModelError: 1 problem in the model:
+      body: holds the character U+000B at position 1, which XML files cannot hold
+    """
+
     def check(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if not isinstance(value, str):
-            raise fail(attribute, f"expected text, got {type_name(value)} {value!r}")
+            raise fail(attribute, f"expected text, got {type_name(value)} {short(value)}")
         if required and not value.strip():
             raise fail(attribute, "must not be empty")
         if len(value) > MAX_TEXT:
             raise fail(attribute, f"is {len(value)} characters long; at most {MAX_TEXT} allowed")
+        why = unsavable(value)
+        if why:
+            raise fail(attribute, why)
 
     return check
 
@@ -568,27 +626,59 @@ def pattern(regex: re.Pattern[str], what: str) -> Validator:
     return check
 
 
-def id_set(value: Iterable[str] | str) -> frozenset[str]:
-    """Converter: any iterable of ids becomes a frozenset (a lone string is one id)."""
+def id_set(value: object) -> frozenset[str]:
+    """Converter: any iterable of ids becomes a frozenset (a lone string is one id).
+
+    Anything else is passed on unchanged for the validator to name.
+    """
     if isinstance(value, str):
         return frozenset((value,))
-    return frozenset(value)
+    if isinstance(value, bytes) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
+    try:
+        return frozenset(value)
+    except TypeError:  # unhashable items: the validator names them
+        return value  # type: ignore[return-value]
 
 
-def id_tuple(value: Iterable[str] | str) -> tuple[str, ...]:
-    """Converter: any iterable of ids becomes a tuple (a lone string is one id)."""
+def id_tuple(value: object) -> tuple[str, ...]:
+    """Converter: any iterable of ids becomes a tuple (a lone string is one id).
+
+    Anything else is passed on unchanged for the validator to name.
+    """
     if isinstance(value, str):
         return (value,)
+    if isinstance(value, bytes) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
     return tuple(value)
 
 
 def each_identifier(inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+    if not isinstance(value, tuple | frozenset | list | set):
+        raise fail(
+            attribute, f"expected a list of identifiers, got {type_name(value)} {short(value)}"
+        )
     for item in value:
         identifier(inst, attribute, item)
 
 
+def as_tuple(value: object) -> tuple[Any, ...]:
+    """Converter: any iterable becomes a tuple; anything else is passed on for the validator.
+
+    Examples
+    --------
+    >>> as_tuple([1, 2]), as_tuple(None)
+    ((1, 2), None)
+    """
+    if isinstance(value, str | bytes | Mapping) or not hasattr(value, "__iter__"):
+        return value  # type: ignore[return-value]
+    return tuple(value)
+
+
 def each_instance(kind: type) -> Callable[[object, attrs.Attribute[Any], Iterable[object]], None]:
     def check(_inst: object, attribute: attrs.Attribute[Any], value: Iterable[object]) -> None:
+        if not isinstance(value, tuple | list):
+            raise fail(attribute, f"expected a list of {kind.__name__}, got {type_name(value)}")
         for i, item in enumerate(value):
             if not isinstance(item, kind):
                 msg = f"expected {kind.__name__}, got {type_name(item)}"
@@ -653,6 +743,9 @@ def label(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
         raise field_fail(inst, attribute, f"expected non-empty text, got {short(value)}")
     if len(value) > 200:
         raise field_fail(inst, attribute, f"expected at most 200 characters, got {len(value)}")
+    why = unsavable(value)
+    if why:
+        raise field_fail(inst, attribute, why)
 
 
 def any_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -669,6 +762,9 @@ def any_text(inst: object, attribute: attrs.Attribute[Any], value: object) -> No
     """
     if not isinstance(value, str):
         raise field_fail(inst, attribute, f"expected text, got {type_name(value)} {short(value)}")
+    why = unsavable(value)
+    if why:
+        raise field_fail(inst, attribute, why)
 
 
 def number_in(lo: float, hi: float) -> Validator:
@@ -694,3 +790,66 @@ def number_in(lo: float, hi: float) -> Validator:
             raise field_fail(inst, attribute, f"expected {what}, got {short(value)}")
 
     return check
+
+
+def as_utc(value: dt.datetime) -> dt.datetime | None:
+    """An aware datetime in UTC, or ``None`` if UTC cannot hold it (past year 9999 or before 1).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> as_utc(dt.datetime(2026, 1, 1, 12, tzinfo=dt.timezone(dt.timedelta(hours=1))))
+    datetime.datetime(2026, 1, 1, 11, 0, tzinfo=datetime.timezone.utc)
+    >>> as_utc(dt.datetime(9999, 12, 31, 23, tzinfo=dt.timezone(dt.timedelta(hours=-5)))) is None
+    True
+    """
+    try:
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+def check_instance(
+    name: str,
+    value: object,
+    kind: type | tuple[type, ...],
+    *,
+    error: type[Exception] = ParameterError,
+) -> Any:
+    """Check that ``value`` is an instance of ``kind`` (say which was expected if not).
+
+    Examples
+    --------
+    >>> check_instance("collab", None, dict)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: collab: expected dict, got NoneType None
+    """
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        expected = " or ".join(k.__name__ for k in kinds)
+        msg = f"{name}: expected {expected}, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return value
+
+
+def check_path(name: str, value: object, *, error: type[Exception] = ParameterError) -> str:
+    """Check that ``value`` is a usable file path and return it as text.
+
+    Examples
+    --------
+    >>> check_path("path", "collab.toml")
+    'collab.toml'
+    >>> check_path("path", None)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: path: expected a file path, got NoneType None
+    """
+    try:
+        path = os.fspath(value)  # type: ignore[call-overload]
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
+        msg = f"{name}: expected a file path, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return path

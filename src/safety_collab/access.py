@@ -18,14 +18,11 @@ False
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import attrs
 
+from safety_collab._validate import check_instance
 from safety_collab.errors import UnknownIdError
-
-if TYPE_CHECKING:
-    from safety_collab.model import Collaborative
+from safety_collab.model import Collaborative
 
 __all__ = ["INNOVATION_EXCHANGE", "Entitlements", "can_access", "entitlements", "resource_min_tier"]
 
@@ -112,6 +109,7 @@ def entitlements(collab: Collaborative, org_id: str) -> Entitlements:
     ...     print(err)
     unknown organisation 'rrk'; closest known: 'RRK', 'RBK', 'RKB'
     """
+    check_instance("collab", collab, Collaborative)
     tier = collab.tier_of(org_id)
     if tier is None:
         return Entitlements(org_id, None)
@@ -145,6 +143,7 @@ def resource_min_tier(collab: Collaborative, resource_id: str) -> str:
     >>> resource_min_tier(sc.west_midlands(), "drug-safety")
     'standard'
     """
+    check_instance("collab", collab, Collaborative)
     if resource_id == INNOVATION_EXCHANGE:
         return collab.exchange_min_tier
     for group in (collab.networks, collab.services):
@@ -183,6 +182,7 @@ def can_access(collab: Collaborative, org_id: str, resource_id: str) -> bool:
     >>> sc.can_access(c, "RRK", sc.INNOVATION_EXCHANGE)
     True
     """
+    check_instance("collab", collab, Collaborative)
     min_tier = resource_min_tier(collab, resource_id)
     tier = collab.tier_of(org_id)
     return tier is not None and tier.rank >= collab.tier(min_tier).rank

@@ -40,6 +40,7 @@ __all__ = [
     "ResourceLimitError",
     "SPCError",
     "SafetyCollabError",
+    "SaveError",
     "SpreadError",
     "UnknownIdError",
     "WorkflowError",
@@ -191,7 +192,7 @@ def _rebuild_data_error(
     return cls(source, problems, omitted=omitted)
 
 
-def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
+def closest(word: object, candidates: Iterable[object], n: int = 3) -> list[str]:
     """Return up to ``n`` of ``candidates`` closest to ``word`` (best first).
 
     Matching ignores case, so ``"rrk"`` finds ``"RRK"``; equally close
@@ -201,10 +202,15 @@ def closest(word: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     --------
     >>> closest("rrk", ["RRK", "RXK", "QHL"])
     ['RRK', 'RXK']
+    >>> closest(None, ["RRK"])  # not text: nothing is close
+    []
     """
+    if not isinstance(word, str):
+        return []
     folded: dict[str, str] = {}
     for c in candidates:
-        folded.setdefault(c.casefold(), c)
+        if isinstance(c, str):
+            folded.setdefault(c.casefold(), c)
     key = word.casefold()
     scored = []
     for low, original in folded.items():
@@ -243,7 +249,10 @@ class UnknownIdError(SafetyCollabError, KeyError):
             hint = f"known: {shown}{more}"
         else:
             hint = f"no {kind} is defined"
-        self.message = f"unknown {kind} {id!r}; {hint}"
+        shown_id = (
+            repr(id) if isinstance(id, str) else f"{id!r} (an id is text, got {type(id).__name__})"
+        )
+        self.message = f"unknown {kind} {shown_id[:200]}; {hint}"
         super().__init__(self.message)
 
     def __str__(self) -> str:
@@ -299,6 +308,34 @@ class SPCError(SafetyCollabError, ValueError):
     ...
     safety_collab.errors.SPCError: values[1]: must be a finite number (got nan)
     """
+
+
+class SaveError(SafetyCollabError, OSError):
+    """A file could not be saved; the old file, if any, is left exactly as it was.
+
+    ``path`` is the file that was to be written and ``reason`` says why not, in
+    words (a missing folder, no permission, a full disk, a folder in the way, a
+    loop of symbolic links, or output that would not read back).
+
+    Examples
+    --------
+    >>> err = SaveError("/missing/x.json", "the folder /missing does not exist")
+    >>> print(err)
+    cannot save /missing/x.json: the folder /missing does not exist
+    >>> isinstance(err, OSError)
+    True
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"cannot save {path}: {reason}")
+
+    def __str__(self) -> str:
+        return f"cannot save {self.path}: {self.reason}"
+
+    def __reduce__(self) -> tuple[type[SaveError], tuple[str, str]]:
+        return (type(self), (self.path, self.reason))
 
 
 class ParameterError(SafetyCollabError, ValueError):

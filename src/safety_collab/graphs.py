@@ -41,14 +41,15 @@ import networkx as nx
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
 from safety_collab._resources import check_allocation, estimate_bytes
-from safety_collab._validate import check_number
+from safety_collab._serial import read_path
+from safety_collab._validate import check_instance, check_number, check_path
 from safety_collab.access import INNOVATION_EXCHANGE, entitlements
 from safety_collab.errors import DataError, ParameterError, Problem
-from safety_collab.io import _read_path
+from safety_collab.model import Collaborative
 from safety_collab.plugins import collaboration_ties
 
 if TYPE_CHECKING:
-    from safety_collab.model import Collaborative, Organisation
+    from safety_collab.model import Organisation
     from safety_collab.plugins import PluginManager
 
 __all__ = [
@@ -153,6 +154,7 @@ def membership_graph(collab: Collaborative) -> nx.Graph[str]:
     >>> B.has_edge("RXK", "service:patient-safety-improvement-support")
     False
     """
+    check_instance("collab", collab, Collaborative)
     B: nx.Graph[str] = nx.Graph(name=f"membership: {collab.name}")
     for org in collab.organisations:
         B.add_node(org.id, bipartite=0, **_org_attrs(collab, org))
@@ -287,6 +289,7 @@ def collaboration_graph(
     >>> collaboration_graph(c).graph["tie_scale"]
     0.1
     """
+    check_instance("collab", collab, Collaborative)
     check_number("tie_scale", tie_scale, lo=0.0, lo_open=True)
     G: nx.Graph[str] = nx.Graph(name=f"collaboration: {collab.name}", tie_scale=float(tie_scale))
     members = set(collab.member_ids)
@@ -381,6 +384,7 @@ def brokers(
     >>> len(top), top[0].betweenness >= top[1].betweenness
     (3, True)
     """
+    check_instance("G", G, nx.Graph)
     k = _check_k(k)
     if G.number_of_nodes() == 0:
         return ()
@@ -461,6 +465,7 @@ def communities(
     >>> parts == communities(G, rng=1), sum(map(len, parts)) == G.number_of_nodes()
     (True, True)
     """
+    check_instance("G", G, nx.Graph)
     if (
         isinstance(resolution, bool)
         or not isinstance(resolution, int | float)
@@ -519,6 +524,7 @@ def priority_coverage(collab: Collaborative) -> dict[str, PriorityCoverage]:
     >>> "informatics-network" in cov["digital-health"].networks
     True
     """
+    check_instance("collab", collab, Collaborative)
     ents = {m: set(entitlements(collab, m).networks) for m in collab.member_ids}
     out = {}
     for p in collab.priorities:
@@ -572,6 +578,7 @@ def reach(
     >>> reach(c, c.host)
     {}
     """
+    check_instance("collab", collab, Collaborative)
     collab.organisation(org_id)
     if isinstance(hops, bool) or not isinstance(hops, int) or hops < 1:
         msg = f"hops: must be an integer >= 1 (got {hops!r})"
@@ -588,7 +595,7 @@ def reach(
 
 
 def _graph_format(path: str | os.PathLike[str]) -> GraphFormat:
-    suffix = Path(path).suffix.lower()
+    suffix = Path(check_path("path", path)).suffix.lower()
     try:
         return GRAPH_FORMATS[suffix]
     except KeyError:
@@ -661,6 +668,7 @@ def write_graph(G: nx.Graph[Any], path: str | os.PathLike[str]) -> Path:
     >>> read_graph(p).number_of_edges() == G.number_of_edges()
     True
     """
+    check_instance("G", G, nx.Graph)
     fmt = _graph_format(path)
     # The whole file is built in memory before the atomic move: refuse a graph
     # whose text would not fit (a few hundred bytes per node and edge).
@@ -680,7 +688,16 @@ def write_graph(G: nx.Graph[Any], path: str | os.PathLike[str]) -> Path:
     else:
         data = nx.node_link_data(H, edges="edges")
         buf.write(json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False).encode())
-    return atomic_write_bytes(path, buf.getvalue())
+    raw = buf.getvalue()
+    if fmt != "json":
+        # XML readers turn a carriage return into a line feed; a character reference
+        # keeps it (the writers put one only where a value holds it)
+        raw = raw.replace(b"\r", b"&#13;")
+    source = check_path("path", path)
+    # a file that would not read back never replaces a good one
+    return atomic_write_bytes(
+        path, raw, verify=lambda tmp: _parse_graph(tmp.read_bytes(), fmt, source)
+    )
 
 
 def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
@@ -700,9 +717,13 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
     >>> sorted(read_graph(p).edges())
     [('a', 'b'), ('b', 'c')]
     """
-    source = os.fspath(path)
+    source = check_path("path", path)
     fmt = _graph_format(path)
-    raw = _read_path(path, source)  # at most io.MAX_BYTES, failures as DataError
+    raw = read_path(path, source)  # at most _serial.MAX_BYTES, failures as DataError
+    return _parse_graph(raw, fmt, source)
+
+
+def _parse_graph(raw: bytes, fmt: GraphFormat, source: str) -> nx.Graph[str]:
     try:
         if fmt == "graphml":
             G = nx.read_graphml(_io.BytesIO(raw))

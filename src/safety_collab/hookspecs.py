@@ -413,13 +413,13 @@ def safety_collab_register_seed_strategies(register: RegisterSeedStrategy) -> No
 
 @hookspec
 def safety_collab_score_proposal(
-    proposal: object, collaborative: Collaborative
+    proposal: object, collaborative: Collaborative, manager: pluggy.PluginManager
 ) -> Criterion | Iterable[Criterion] | None:
     """Score a proposal to the innovation exchange on criteria of the plugin's own.
 
     Called once for each proposal being scored
     (:func:`safety_collab.plugins.score_criteria`), with the collaborative it
-    is proposed to.
+    is proposed to and the plugin manager scoring it.
 
     Parameters
     ----------
@@ -427,6 +427,14 @@ def safety_collab_score_proposal(
         The proposal (a :class:`safety_collab.exchange.Proposal`).
     collaborative
         The collaborative the proposal is made to.
+    manager
+        The :class:`~safety_collab.plugins.PluginManager` the proposal is
+        scored with (the one given to
+        :func:`~safety_collab.exchange.score`, else the shared one). A
+        criterion that needs other plugins (tie rules to build the
+        collaboration graph, spread models to simulate) must use this
+        manager's, never the shared manager's. Optional: like every hook
+        argument, an implementation takes it only if it names it.
 
     Returns
     -------

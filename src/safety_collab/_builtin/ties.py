@@ -53,7 +53,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import attrs
 
-from safety_collab._validate import number_in
+from safety_collab._validate import is_finite, is_number, number_in
 from safety_collab.errors import ModelError, Problem
 from safety_collab.hookspecs import Tie, hookimpl
 
@@ -135,12 +135,7 @@ _weight = number_in(0.0, math.inf)
 
 
 def _positive(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    ok = (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+    ok = is_number(value) and is_finite(value) and value > 0  # type: ignore[arg-type,operator]
     if not ok:
         msg = f"expected a finite number > 0, got {value!r}"
         raise ModelError([Problem(f"{type(inst).__name__}.{attribute.name}", msg)])

@@ -9,8 +9,9 @@ Examples
 
 from __future__ import annotations
 
-import functools
+import logging
 import os
+import threading
 from importlib import resources
 
 from safety_collab.datasets.synthetic import synthetic_national, synthetic_region
@@ -22,10 +23,43 @@ __all__ = ["synthetic_national", "synthetic_region", "west_midlands"]
 _DATA_FILE = "west_midlands.toml"
 
 
-@functools.cache
-def _embedded() -> Collaborative:
+_log = logging.getLogger(__name__)
+
+
+def _parse_embedded() -> Collaborative:
     text = resources.files(__package__).joinpath(_DATA_FILE).read_text(encoding="utf-8")
     return loads(text, "toml", source=f"safety_collab/datasets/{_DATA_FILE}")
+
+
+class _Embedded:
+    """The parsed default, shared, and checked against a copy never handed out.
+
+    The value is frozen, but ``object.__setattr__`` can still change it; a copy
+    found changed is replaced by a fresh parse, so no plugin can alter the
+    default for the rest of the process.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._shared: Collaborative | None = None
+        self._reference: Collaborative | None = None
+
+    def get(self) -> Collaborative:
+        with self._lock:
+            if self._reference is None:
+                self._reference = _parse_embedded()
+            if self._shared is None or self._shared != self._reference:
+                if self._shared is not None:
+                    _log.warning("the shared West Midlands default was altered; parsed afresh")
+                self._shared = _parse_embedded()
+            return self._shared
+
+
+_EMBEDDED = _Embedded()
+
+
+def _embedded() -> Collaborative:
+    return _EMBEDDED.get()
 
 
 def west_midlands(overrides: str | os.PathLike[str] | None = None) -> Collaborative:

@@ -14,15 +14,14 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import numpy as np
 
 from safety_collab._random import RngLike, as_generator
-from safety_collab._validate import check_int, check_number
+from safety_collab._validate import check_int, check_number, described, is_finite, is_number, short
 from safety_collab.errors import ParameterError
 from safety_collab.model import (
     Collaborative,
@@ -160,6 +159,9 @@ def _share(
     name: str, shares: Mapping[OrgKind, float] | None, default: Mapping[OrgKind, float]
 ) -> dict[OrgKind, float]:
     out = dict(default)
+    if shares is not None and not isinstance(cast("object", shares), Mapping):
+        msg = f"{name}: expected a mapping of OrgKind to a share, got {described(shares)}"
+        raise ParameterError(msg)
     items: list[tuple[object, object]] = list((shares or {}).items())
     for kind, p in items:
         if not isinstance(kind, OrgKind):
@@ -578,6 +580,12 @@ def synthetic_region(
     )
 
 
+MAX_SCALE = 100.0
+"""The largest ``scale`` of :func:`synthetic_national` (100 times the country)."""
+MAX_REGIONS = 1_000
+"""The most regions :func:`synthetic_national` divides the country into."""
+
+
 def synthetic_national(
     *,
     rng: RngLike = None,
@@ -610,14 +618,11 @@ def synthetic_national(
     >>> len([n for n in c.networks if n.kind.value == "collaborative"])
     15
     """
-    if (
-        isinstance(scale, bool)
-        or not isinstance(scale, int | float)
-        or not (math.isfinite(scale) and scale > 0)
-    ):
-        msg = f"scale: must be a positive number (got {scale!r})"
+    # at most 100 countries' worth (about 2.4 million organisations)
+    if not is_number(scale) or not (is_finite(scale) and 0 < scale <= MAX_SCALE):
+        msg = f"scale: must be a positive number up to {MAX_SCALE:g} (got {short(scale)})"
         raise ParameterError(msg)
-    regions = check_int("regions", regions, lo=1)
+    regions = check_int("regions", regions, lo=1, hi=MAX_REGIONS)
     gen = as_generator(rng)
     totals = {k: round(v * scale) for k, v in NATIONAL_TOTALS.items()}
     totals["icbs"] = max(totals["icbs"], regions)

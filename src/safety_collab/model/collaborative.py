@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import attrs
 
 from safety_collab._validate import (
+    as_tuple,
     each_instance,
     identifier,
     instance_of,
@@ -41,48 +42,9 @@ __all__ = [
 T = TypeVar("T")
 
 
-def _organisations(value: Iterable[Organisation]) -> tuple[Organisation, ...]:
-    return tuple(value)
-
-
-def _tiers(value: Iterable[Tier]) -> tuple[Tier, ...]:
-    return tuple(value)
-
-
-def _priorities(value: Iterable[Priority]) -> tuple[Priority, ...]:
-    return tuple(value)
-
-
-def _themes(value: Iterable[Theme]) -> tuple[Theme, ...]:
-    return tuple(value)
-
-
-def _networks(value: Iterable[Network]) -> tuple[Network, ...]:
-    return tuple(value)
-
-
-def _services(value: Iterable[Service]) -> tuple[Service, ...]:
-    return tuple(value)
-
-
-def _members(value: Iterable[Member]) -> tuple[Member, ...]:
-    return tuple(value)
-
-
-def _interventions(value: Iterable[Intervention]) -> tuple[Intervention, ...]:
-    return tuple(value)
-
-
-def _programmes(value: Iterable[Programme]) -> tuple[Programme, ...]:
-    return tuple(value)
-
-
-def _roles(value: Iterable[Role]) -> tuple[Role, ...]:
-    return tuple(value)
-
-
 def _default_tier_id(inst: Any) -> str:
-    tiers = [t for t in inst.tiers if isinstance(t, Tier)]
+    given = inst.tiers if isinstance(inst.tiers, tuple | list) else ()
+    tiers = [t for t in given if isinstance(t, Tier)]
     if not tiers:
         return ""
     return str(min(tiers, key=lambda t: (t.rank, t.id)).id)
@@ -150,34 +112,34 @@ class Collaborative:
     host: str = attrs.field(validator=identifier)
     national: NationalProgramme = attrs.field(validator=instance_of(NationalProgramme))
     organisations: tuple[Organisation, ...] = attrs.field(
-        factory=tuple, converter=_organisations, validator=each_instance(Organisation)
+        factory=tuple, converter=as_tuple, validator=each_instance(Organisation)
     )
     tiers: tuple[Tier, ...] = attrs.field(
-        factory=tuple, converter=_tiers, validator=each_instance(Tier)
+        factory=tuple, converter=as_tuple, validator=each_instance(Tier)
     )
     priorities: tuple[Priority, ...] = attrs.field(
-        factory=tuple, converter=_priorities, validator=each_instance(Priority)
+        factory=tuple, converter=as_tuple, validator=each_instance(Priority)
     )
     themes: tuple[Theme, ...] = attrs.field(
-        factory=tuple, converter=_themes, validator=each_instance(Theme)
+        factory=tuple, converter=as_tuple, validator=each_instance(Theme)
     )
     networks: tuple[Network, ...] = attrs.field(
-        factory=tuple, converter=_networks, validator=each_instance(Network)
+        factory=tuple, converter=as_tuple, validator=each_instance(Network)
     )
     services: tuple[Service, ...] = attrs.field(
-        factory=tuple, converter=_services, validator=each_instance(Service)
+        factory=tuple, converter=as_tuple, validator=each_instance(Service)
     )
     members: tuple[Member, ...] = attrs.field(
-        factory=tuple, converter=_members, validator=each_instance(Member)
+        factory=tuple, converter=as_tuple, validator=each_instance(Member)
     )
     interventions: tuple[Intervention, ...] = attrs.field(
-        factory=tuple, converter=_interventions, validator=each_instance(Intervention)
+        factory=tuple, converter=as_tuple, validator=each_instance(Intervention)
     )
     programmes: tuple[Programme, ...] = attrs.field(
-        factory=tuple, converter=_programmes, validator=each_instance(Programme)
+        factory=tuple, converter=as_tuple, validator=each_instance(Programme)
     )
     roles: tuple[Role, ...] = attrs.field(
-        factory=tuple, converter=_roles, validator=each_instance(Role)
+        factory=tuple, converter=as_tuple, validator=each_instance(Role)
     )
     exchange_min_tier: str = attrs.field(
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
@@ -400,6 +362,16 @@ class _Checker:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
+        # "known: ..." is the same for every problem against one set of ids: sort once
+        # (sorting per problem made a file of n bad references take n^2 log n time)
+        self._known: dict[int, tuple[set[str], str]] = {}
+
+    def known(self, ids: set[str]) -> str:
+        hit = self._known.get(id(ids))
+        if hit is None or hit[0] is not ids:
+            hit = (ids, known(ids))
+            self._known[id(ids)] = hit
+        return hit[1]
 
     def add(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
@@ -418,7 +390,7 @@ class _Checker:
     def ref(self, path: str, value: str, ids: set[str], kind: str) -> bool:
         if value in ids:
             return True
-        self.add(path, f"unknown {kind} {value!r} (known: {known(ids)})")
+        self.add(path, f"unknown {kind} {value!r} (known: {self.known(ids)})")
         return False
 
     def refs(self, path: str, values: Iterable[str], ids: set[str], kind: str) -> None:
@@ -487,7 +459,7 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
         need = tier_rank.get(n.min_tier)
         for org in sorted(n.participants):
             if org not in orgs:
-                ck.add(path, f"unknown organisation {org!r} (known: {known(orgs)})")
+                ck.add(path, f"unknown organisation {org!r} (known: {ck.known(orgs)})")
             elif org not in member_tier:
                 ck.add(path, f"{org!r} is not a member, so it cannot take part in a network")
             elif (

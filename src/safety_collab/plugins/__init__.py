@@ -63,6 +63,7 @@ from safety_collab.plugins._manager import (
     create_plugin_manager,
     get_plugin_manager,
     register,
+    resolve_manager,
     temporary_plugin,
     unregister,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "hookimpl",
     "list_plugins",
     "register",
+    "resolve_manager",
     "score_criteria",
     "scoring_criteria",
     "seed_strategies",

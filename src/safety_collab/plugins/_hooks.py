@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from safety_collab.errors import PluginError, UnknownIdError, closest
+from safety_collab._validate import described
+from safety_collab.errors import ParameterError, PluginError, UnknownIdError, closest
 from safety_collab.hookspecs import Criterion, SeedStrategy, SpreadModel, Tie
 from safety_collab.plugins._manager import (
     ENV_VAR,
@@ -19,7 +20,7 @@ from safety_collab.plugins._manager import (
     PluginSource,
     T,
     T_co,
-    get_plugin_manager,
+    resolve_manager,
     show,
 )
 
@@ -248,6 +249,13 @@ class Registry(Mapping[str, T_co]):
         *,
         load_errors: Sequence[PluginError] = (),
     ) -> None:
+        given: tuple[object, ...] = (kind, plural, entries)  # as untyped callers pass them
+        if not (isinstance(given[0], str) and isinstance(given[1], str)):
+            msg = f"Registry: kind and plural are text, got {described(kind)}, {described(plural)}"
+            raise ParameterError(msg)
+        if not isinstance(given[2], Mapping):
+            msg = f"Registry: entries maps names to (plugin, object), got {described(entries)}"
+            raise ParameterError(msg)
         self.kind = kind
         self.plural = plural
         self._entries = dict(sorted(entries.items()))
@@ -289,7 +297,7 @@ class Registry(Mapping[str, T_co]):
 
 
 def _registry(spec: _RegistryKind, manager: PluginManager | None) -> Registry[Any]:
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     entries: dict[str, tuple[str, object]] = {}
     for impl in _implementations(pm, spec.hook):
         _register_from(pm, impl, spec, entries)
@@ -392,9 +400,9 @@ def score_criteria(
     ...     [(c.name, c.value) for c in score_criteria("a proposal", sc.west_midlands())]
     [('cost', 0.9), ('evidence', 0.5)]
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     hook = "safety_collab_score_proposal"
-    kwargs = {"proposal": proposal, "collaborative": collaborative}
+    kwargs = {"proposal": proposal, "collaborative": collaborative, "manager": pm}
     owners: dict[str, str] = {}
     found: list[Criterion] = []
     for impl in _implementations(pm, hook):
@@ -446,7 +454,7 @@ def scoring_criteria(
     >>> scoring_criteria(props, sc.west_midlands())["scoring"]
     ('alignment', 'cost-per-organisation', 'evidence', 'reach')
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     hook = "safety_collab_score_proposal"
     found: dict[str, set[str]] = {}
     for proposal in proposals:
@@ -493,7 +501,10 @@ def collaboration_ties(
     >>> all(a < b for a, b in ties)
     True
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    if not hasattr(collaborative, "organisations"):  # the manager does not import the model
+        msg = f"collaborative: expected a Collaborative, got {described(collaborative)}"
+        raise ParameterError(msg)
+    pm = resolve_manager(manager)
     hook = "safety_collab_collaboration_ties"
     known = {o.id for o in collaborative.organisations}
     parts: defaultdict[tuple[str, str], defaultdict[str, list[float]]] = defaultdict(
@@ -604,7 +615,7 @@ def list_plugins(*, manager: PluginManager | None = None) -> tuple[PluginInfo, .
     >>> [(p.name, p.hooks) for p in list_plugins()][:1]
     [('distance-decay', ('safety_collab_collaboration_ties',))]
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     infos = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:

@@ -18,7 +18,7 @@ import pluggy
 
 from safety_collab import hookspecs
 from safety_collab._validate import short, type_name
-from safety_collab.errors import PluginError, closest
+from safety_collab.errors import ParameterError, PluginError, closest
 from safety_collab.hookspecs import NAME
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "create_plugin_manager",
     "get_plugin_manager",
     "register",
+    "resolve_manager",
     "show",
     "temporary_plugin",
     "unregister",
@@ -496,6 +497,30 @@ def get_plugin_manager() -> PluginManager:
     return manager
 
 
+def resolve_manager(manager: object) -> PluginManager:
+    """``manager`` if it is a :class:`PluginManager`, the shared one for ``None``.
+
+    Examples
+    --------
+    >>> resolve_manager(None) is get_plugin_manager()
+    True
+    >>> resolve_manager("pm")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: manager: expected a PluginManager (or None for the
+    shared one), got str 'pm'
+    """
+    if manager is None:
+        return get_plugin_manager()
+    if not isinstance(manager, PluginManager):
+        msg = (
+            "manager: expected a PluginManager (or None for the shared one), "
+            f"got {type_name(manager)} {short(manager)}"
+        )
+        raise ParameterError(msg)
+    return manager
+
+
 def register(plugin: object, *, name: str | None = None) -> str:
     """Register a plugin with the shared manager (for notebooks and scripts); return its name.
 
@@ -582,7 +607,7 @@ def temporary_plugin(
     >>> get_plugin_manager().has_plugin("Noop")
     False
     """
-    pm = manager if manager is not None else get_plugin_manager()
+    pm = resolve_manager(manager)
     snapshot = pm._snapshot()
     registered = pm.register(plugin, name)
     if registered is None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import described, is_finite, is_number
 from safety_collab.errors import SpreadError, closest
 
 if TYPE_CHECKING:
@@ -180,11 +181,7 @@ def tie_probability(scale: float = 1.0) -> Callable[[float], float]:
     >>> round(f(2.0), 4)
     0.6321
     """
-    if (
-        isinstance(scale, bool)
-        or not isinstance(scale, int | float)
-        or not (math.isfinite(scale) and scale > 0)
-    ):
+    if not is_number(scale) or not (is_finite(scale) and scale > 0):
         msg = f"scale: must be a positive number (got {scale!r})"
         raise SpreadError(msg)
 
@@ -234,6 +231,9 @@ def compile_graph(
     >>> compile_graph(G, probability=tie_probability(0.5)).weights.round(4).tolist()
     [0.6321, 0.6321]
     """
+    if not callable(getattr(G, "number_of_nodes", None)) or not callable(getattr(G, "edges", None)):
+        msg = f"G: expected a networkx graph, got {described(G)}"
+        raise SpreadError(msg)
     if G.number_of_nodes() == 0:
         msg = "graph: is empty; a spread needs at least one node"
         raise SpreadError(msg)
