@@ -309,9 +309,16 @@ def test_network_map_west_midlands_by_tier(wm_graph: nx.Graph[str]) -> None:
     fig = plot.network_map(wm_graph, rng=1)
     check_figure(fig, (7.0, 7.0))
     (ax,) = fig.axes
-    assert not ax.axison  # spring layout: no axes
-    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["enhanced", "standard"]
-    assert len(ax.texts) == wm_graph.number_of_nodes()
+    assert ax.axison  # every member is located: a map of the region
+    assert ax.get_xlabel() == "longitude (degrees east)"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "enhanced", "standard", "tie (wider: stronger)", "node size: total tie weight",
+    ]  # fmt: skip
+    # the 12 most tied members are labelled, not all 30
+    strength = dict(wm_graph.degree(weight="weight"))
+    top = sorted(strength, key=lambda n: -strength[n])[:12]
+    assert sorted(t.get_text() for t in ax.texts) == sorted(top)
+    assert len(plot.network_map(wm_graph, labels=None).axes[0].texts) == 30
     edges = ax.collections[0]
     widths = edges.get_linewidths()
     assert len(widths) == wm_graph.number_of_edges()
@@ -332,7 +339,8 @@ def test_network_map_adoption_colour_bar(wm_graph: nx.Graph[str], wm_result: Spr
 
 def test_network_map_spring_layout_is_seeded(wm_graph: nx.Graph[str]) -> None:
     def offsets(rng: int) -> Any:
-        return plot.network_map(wm_graph, color_by=None, rng=rng).axes[0].collections[1]
+        fig = plot.network_map(wm_graph, color_by=None, layout="spring", rng=rng)
+        return fig.axes[0].collections[1]
 
     assert np.array_equal(offsets(5).get_offsets(), offsets(5).get_offsets())
     assert not np.array_equal(offsets(5).get_offsets(), offsets(6).get_offsets())
@@ -346,8 +354,8 @@ def test_network_map_geographic_when_every_node_is_located() -> None:
     fig = plot.network_map(G)
     check_figure(fig, (7.0, 7.0))
     ax = fig.axes[0]
-    assert ax.get_xlabel() == "longitude"
-    assert ax.get_ylabel() == "latitude"
+    assert ax.get_xlabel() == "longitude (degrees east)"
+    assert ax.get_ylabel() == "latitude (degrees north)"
     offsets = np.concatenate([c.get_offsets() for c in ax.collections[1:]])
     lonlat = {(d["lon"], d["lat"]) for _, d in G.nodes(data=True)}
     assert {tuple(p) for p in offsets.tolist()} == lonlat
@@ -356,9 +364,11 @@ def test_network_map_geographic_when_every_node_is_located() -> None:
 
 
 def test_network_map_geographic_names_nodes_without_location(wm_graph: nx.Graph[str]) -> None:
-    lacking = sorted(n for n, d in wm_graph.nodes(data=True) if "lat" not in d)
-    with pytest.raises(ParameterError, match=rf"{len(lacking)} lack them: .*'{lacking[0]}'"):
-        plot.network_map(wm_graph, layout="geographic")
+    G = wm_graph.copy()
+    for n in ("RRK", "RXK"):
+        del G.nodes[n]["lat"]
+    with pytest.raises(ParameterError, match=r"2 lack them: .*'RRK'"):
+        plot.network_map(G, layout="geographic")
 
 
 @pytest.mark.parametrize(
@@ -400,7 +410,9 @@ def test_network_map_plain_graph_without_attributes() -> None:
     check_figure(fig, (7.0, 7.0))
     assert len(fig.axes[0].collections[0].get_segments()) == 5
     fig = plot.network_map(G, rng=0)  # no tiers: every node "no tier"
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["no tier"]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "no tier", "tie (wider: stronger)", "node size: total tie weight",
+    ]  # fmt: skip
 
 
 # ------------------------------------------------------------------ saving, threads, dependency

@@ -90,7 +90,6 @@ _ASSURANCE_TEXT = {
     Assurance.CONSISTENTLY_FAILS: "Assurance: consistently fails the target",
     Assurance.HIT_AND_MISS: "Assurance: hit and miss against the target",
 }
-_MAX_NODE_LABELS = 60
 _SHOW_IDS = 10
 
 
@@ -560,6 +559,7 @@ def network_map(
     color_by: Literal["tier", "adoption"] | None = "tier",
     adoption: SpreadResult | Mapping[Hashable, float] | None = None,
     layout: Literal["auto", "geographic", "spring"] = "auto",
+    labels: int | None = 12,
     rng: RngLike = None,
     ax: Axes | None = None,
     title: str | None = None,
@@ -582,6 +582,9 @@ def network_map(
         ``"geographic"`` places nodes at (``lon``, ``lat``); ``"spring"`` uses
         :func:`networkx.spring_layout` on tie weights; ``"auto"`` (default) is
         geographic when every node has a location and spring otherwise.
+    labels
+        Write the ids of this many nodes, those with the largest weighted
+        degree (the most tied); ``None`` labels every node, 0 none.
     rng
         Seed of the spring layout (SPEC 7); the same seed gives the same picture.
     ax
@@ -607,18 +610,22 @@ def network_map(
     Notes
     -----
     Edge widths and opacity grow linearly with ``weight`` (default 1), the
-    strongest tie being 3 points wide. On a map the aspect ratio is corrected
-    for latitude, so distances look right near the mean latitude. Node ids are
-    written next to the nodes when there are at most 60.
+    strongest tie being 3 points wide; node sizes grow with weighted degree.
+    On a map the aspect ratio is corrected for latitude, so distances look
+    right near the mean latitude. The legend names the tiers and says what
+    edge width and node size mean.
 
     Examples
     --------
     >>> import safety_collab as sc
     >>> G = sc.graphs.collaboration_graph(sc.west_midlands())
-    >>> fig = network_map(G, rng=1)          # some members lack a location: spring layout
-    >>> sorted(t.get_text() for t in fig.axes[0].get_legend().get_texts())
-    ['enhanced', 'standard']
-    >>> network_map(G, layout="geographic")
+    >>> fig = network_map(G)             # every member is located: a map
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), len(ax.texts)   # the 12 most tied members are labelled
+    ('longitude (degrees east)', 12)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['enhanced', 'standard', 'tie (wider: stronger)', 'node size: total tie weight']
+    >>> network_map(nx.path_graph(3), layout="geographic")
     Traceback (most recent call last):
     ...
     safety_collab.errors.ParameterError: layout: 'geographic' needs numeric lat and lon ...
@@ -657,7 +664,13 @@ def network_map(
             LineCollection(segments, linewidths=0.3 + 2.7 * rel, colors=colours, zorder=1)
         )
 
-    size = float(np.clip(3000.0 / len(nodes), 8.0, 80.0))
+    if labels is not None and (isinstance(labels, bool) or not isinstance(labels, int)):
+        msg = f"labels: expected a whole number of nodes to label, or None (got {labels!r})"
+        raise ParameterError(msg)
+    strength = np.array([float(d) for _, d in G.degree(nodes, weight="weight")])
+    base = float(np.clip(3000.0 / len(nodes), 8.0, 80.0))
+    rel_strength = strength / (strength.max() or 1.0)
+    size = base * (0.5 + 1.5 * rel_strength)  # the most tied nodes stand out
     if probs is not None:
         values = np.array([probs[n] for n in nodes])
         points = ax.scatter(
@@ -677,22 +690,29 @@ def network_map(
             groups.append(("no tier", COLOURS["no_tier"], none))
         for name, colour, idx in groups:
             ax.scatter(
-                xy[idx, 0], xy[idx, 1], color=colour, s=size, label=name,
+                xy[idx, 0], xy[idx, 1], color=colour, s=size[idx], label=name,
                 edgecolors="white", linewidths=0.5, zorder=2,
             )  # fmt: skip
-        ax.legend(title="tier", loc="best", frameon=False, fontsize="small")
+        from matplotlib.lines import Line2D  # noqa: PLC0415
+
+        handles, names = ax.get_legend_handles_labels()
+        handles.append(Line2D([], [], color=COLOURS["edge"], linewidth=2.0))
+        names.append("tie (wider: stronger)")
+        handles.append(Line2D([], [], color="none"))
+        names.append("node size: total tie weight")
+        ax.legend(handles, names, title="tier", loc="best", frameon=False, fontsize="small")
     else:
         ax.scatter(
             xy[:, 0], xy[:, 1], color=COLOURS["node"], s=size,
             edgecolors="white", linewidths=0.5, zorder=2,
         )  # fmt: skip
 
-    if len(nodes) <= _MAX_NODE_LABELS:
-        for n, (px, py) in zip(nodes, xy, strict=True):
-            ax.annotate(
-                str(n), (px, py), xytext=(3, 3), textcoords="offset points",
-                fontsize=6, color="#425563", zorder=3,
-            )  # fmt: skip
+    count = len(nodes) if labels is None else min(max(labels, 0), len(nodes))
+    for i in sorted(np.argsort(-strength, kind="stable")[:count]):
+        ax.annotate(
+            str(nodes[i]), (xy[i, 0], xy[i, 1]), xytext=(3, 3), textcoords="offset points",
+            fontsize=7, color="#425563", zorder=3,
+        )  # fmt: skip
 
     span_x = float(np.ptp(xy[:, 0])) or 1.0
     span_y = float(np.ptp(xy[:, 1])) or 1.0
@@ -701,8 +721,8 @@ def network_map(
     if geographic:
         mean_lat = float(np.clip(xy[:, 1].mean(), -80.0, 80.0))
         ax.set_aspect(1.0 / math.cos(math.radians(mean_lat)))
-        ax.set_xlabel("longitude")
-        ax.set_ylabel("latitude")
+        ax.set_xlabel("longitude (degrees east)")
+        ax.set_ylabel("latitude (degrees north)")
         ax.spines[["top", "right"]].set_visible(False)
     else:
         ax.set_aspect("equal")

@@ -33,7 +33,7 @@ Examples
 ...              theme="patient-safety", safety_area="deterioration",
 ...              evidence=sc.EvidenceLevel.CONTROLLED_STUDY, investment=50_000)
 >>> [(c.name, round(c.value, 2)) for c in BuiltinCriteria().criteria(p, sc.west_midlands())]
-[('alignment', 0.25), ('cost-per-organisation', 0.83), ('evidence', 0.75), ('reach', 0.8)]
+[('alignment', 0.25), ('cost-per-organisation', 0.85), ('evidence', 0.75), ('reach', 0.97)]
 """
 
 from __future__ import annotations

@@ -458,7 +458,7 @@ def scoring_criteria(
     hook = "safety_collab_score_proposal"
     found: dict[str, set[str]] = {}
     for proposal in proposals:
-        kwargs = {"proposal": proposal, "collaborative": collaborative}
+        kwargs = {"proposal": proposal, "collaborative": collaborative, "manager": pm}
         for impl in _implementations(pm, hook):
             result = _call(pm, impl, hook, kwargs)
             expected = "a Criterion, an iterable of Criterion objects, or None"
