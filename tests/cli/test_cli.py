@@ -253,20 +253,22 @@ def test_spc_bad_data(tmp_path: Path, content: str, chart: str, message: str) ->
 
 def test_seeds_command_matches_the_library() -> None:
     from safety_collab.graphs import collaboration_graph
-    from safety_collab.spread import choose_seeds, compile_graph, tie_probability
+    from safety_collab.spread import choose_seeds, compile_graph
 
     res = run("seeds", "-k", "3", "--json")
     assert res.returncode == 0, res.stderr
     report = json.loads(res.stdout)
     assert (report["strategy"], report["model"]) == ("imm", "independent_cascade")
-    # the command's defaults: tie probabilities 1 - exp(-0.2 w), random seed 7
-    cg = compile_graph(collaboration_graph(sc.west_midlands()), probability=tie_probability(0.2))
-    expected = choose_seeds(cg, 3, strategy="imm", model="independent_cascade", rng=7)
-    assert [row["id"] for row in report["seeds"]] == list(expected.ids)
+    assert report["tie_probability"] == {"rule": "1 - exp(-0.1 * tie weight)", "scale": 0.1}
+    # the library's defaults (the graph's tie scale 0.1), random seed 7; the command plans 10
+    # seeds and prints the first 3
+    cg = compile_graph(collaboration_graph(sc.west_midlands()))
+    expected = choose_seeds(cg, 10, strategy="imm", model="independent_cascade", rng=7)
+    assert [row["id"] for row in report["seeds"]] == list(expected.ids[:3])
     assert [row["rank"] for row in report["seeds"]] == [1, 2, 3]
     spreads = [row["spread"] for row in report["seeds"]]
     assert spreads == sorted(spreads)  # the estimate never falls as seeds are added
-    assert [row["spread"] for row in report["seeds"]] == pytest.approx(list(expected.spread))
+    assert spreads == pytest.approx(list(expected.spread[:3]))
 
 
 def test_seeds_command_text_names_each_organisation() -> None:
@@ -276,7 +278,7 @@ def test_seeds_command_text_names_each_organisation() -> None:
     assert lines[0] == (
         "degree seeds for independent cascade on West Midlands Patient Safety Collaborative:"
     )
-    assert lines[1] == "(tie probability 1 - exp(-0.2 * tie weight); random seed 7)"
+    assert lines[1] == "(tie probability 1 - exp(-0.1 * tie weight); random seed 7)"
     wm = sc.west_midlands()
     ids = [line.split()[1] for line in lines[2:]]
     assert len(ids) == 2

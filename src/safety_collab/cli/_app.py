@@ -14,6 +14,7 @@ import importlib
 import io
 import json
 import math
+import pkgutil
 import re
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -23,7 +24,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 import safety_collab
-from safety_collab._atomic import atomic_write_bytes
 from safety_collab.errors import MissingDependencyError, ParameterError, SafetyCollabError
 
 if TYPE_CHECKING:
@@ -79,11 +79,23 @@ class Group(click.Group):
     """
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load_unlisted()
         return sorted({*self.commands, *COMMANDS})
 
+    def _load_unlisted(self) -> None:
+        # a command module not in the table yet still registers its commands (slower --help)
+        listed = {module for module, _ in COMMANDS.values()}
+        package = importlib.import_module("safety_collab.cli")
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_") and info.name not in listed:
+                importlib.import_module(f"safety_collab.cli.{info.name}")
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            importlib.import_module(f"safety_collab.cli.{COMMANDS[cmd_name][0]}")
+        if cmd_name not in self.commands:
+            if cmd_name in COMMANDS:
+                importlib.import_module(f"safety_collab.cli.{COMMANDS[cmd_name][0]}")
+            else:
+                self._load_unlisted()
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -309,9 +321,17 @@ def parse_params(items: tuple[str, ...]) -> dict[str, Any]:
 # ------------------------------------------------------------------ writers
 
 
+def _atomic_write(path: Path, data: bytes) -> None:
+    # the one deferred import here: the atomic writer brings numpy (through the checkers), and
+    # `safety-collab --help` must not pay for it
+    from safety_collab._atomic import atomic_write_bytes  # noqa: PLC0415
+
+    atomic_write_bytes(path, data)
+
+
 def write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` as UTF-8, atomically."""
-    atomic_write_bytes(path, text.encode("utf-8"))
+    _atomic_write(path, text.encode("utf-8"))
 
 
 Row = Mapping[str, object]
@@ -395,7 +415,7 @@ def write_tables(
     ['step', '0', '', '# ics', 'ics', 'Black Country']
     """
     if path.suffix.lower() == ".xlsx":
-        atomic_write_bytes(path, _xlsx_bytes(tables, notes))
+        _atomic_write(path, _xlsx_bytes(tables, notes))
         return
     buf = io.StringIO()
     for note in notes:
