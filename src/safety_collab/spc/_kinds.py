@@ -1,0 +1,180 @@
+"""The vocabulary of charts: constants, kinds, directions, rules, signals, annotations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import numpy as np
+import numpy.typing as npt
+
+from safety_collab.errors import SPCError
+
+FloatArray = npt.NDArray[np.float64]
+#: The five lines of a phase: centre, upper, lower, upper two-sigma, lower two-sigma.
+Lines = tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]
+#: ``lines(a, b, size)``: the lines of points ``a..b-1`` from baseline points ``a..a+size-1``.
+LinesFn = Callable[[int, int, int], Lines]
+
+#: Largest size of a value (and target) accepted: limits and ranges of larger
+#: values could overflow to infinity.
+MAX_VALUE = 1e100
+#: XmR limit constant: 3 / d2 with d2 = 1.128, rounded as the NHS method does.
+XMR_LIMIT = 2.66
+#: The two-sigma line of an XmR chart: (2 / 3) x 2.66.
+XMR_TWO_SIGMA = XMR_LIMIT * 2.0 / 3.0
+#: Moving ranges at or above this multiple of the mean are screened out (option).
+XMR_SCREEN = 3.267
+#: d2 for moving ranges of two points (Laney sigma_z).
+D2 = 1.128
+#: Below this many baseline points the limits are provisional.
+MIN_STABLE_POINTS = 12
+REL_TOL = 1e-9
+
+
+class ChartKind(enum.Enum):
+    """Which chart it is.
+
+    Examples
+    --------
+    >>> ChartKind.XMR.value
+    'xmr'
+    """
+
+    XMR = "xmr"
+    P = "p"
+    U = "u"
+    P_PRIME = "p_prime"
+    U_PRIME = "u_prime"
+    C = "c"
+    G = "g"
+    T = "t"
+
+
+class Improvement(enum.Enum):
+    """Which direction of change is an improvement.
+
+    Examples
+    --------
+    >>> Improvement("down").sign
+    -1
+    """
+
+    UP = "up"
+    DOWN = "down"
+    NEUTRAL = "neutral"
+
+    @property
+    def sign(self) -> int:
+        """+1 when higher is better, -1 when lower is better, 0 when neutral."""
+        return {"up": 1, "down": -1, "neutral": 0}[self.value]
+
+
+class Rule(enum.Enum):
+    """A special-cause rule, in label precedence order (first wins).
+
+    Examples
+    --------
+    >>> [r.value for r in Rule]
+    ['outside', 'trend', 'two_of_three', 'shift']
+    """
+
+    OUTSIDE = "outside"
+    TREND = "trend"
+    TWO_OF_THREE = "two_of_three"
+    SHIFT = "shift"
+
+
+class Variation(enum.Enum):
+    """The NHS variation classification of the latest point.
+
+    Examples
+    --------
+    >>> Variation.COMMON_CAUSE.value
+    'common_cause'
+    """
+
+    COMMON_CAUSE = "common_cause"
+    IMPROVEMENT_HIGH = "special_cause_improvement_high"
+    IMPROVEMENT_LOW = "special_cause_improvement_low"
+    CONCERN_HIGH = "special_cause_concern_high"
+    CONCERN_LOW = "special_cause_concern_low"
+    NEUTRAL_HIGH = "special_cause_neutral_high"
+    NEUTRAL_LOW = "special_cause_neutral_low"
+
+    @property
+    def is_improvement(self) -> bool:
+        """Whether this is special-cause improvement."""
+        return self in (Variation.IMPROVEMENT_HIGH, Variation.IMPROVEMENT_LOW)
+
+    @property
+    def is_concern(self) -> bool:
+        """Whether this is special-cause concern."""
+        return self in (Variation.CONCERN_HIGH, Variation.CONCERN_LOW)
+
+
+class Assurance(enum.Enum):
+    """Whether the process will meet its target (needs a target and a direction).
+
+    Examples
+    --------
+    >>> Assurance.HIT_AND_MISS.value
+    'hit_and_miss'
+    """
+
+    CONSISTENTLY_PASSES = "consistently_passes"
+    CONSISTENTLY_FAILS = "consistently_fails"
+    HIT_AND_MISS = "hit_and_miss"
+
+
+@attrs.frozen
+class Signal:
+    """One special-cause signal: which rule, on which side, covering which points.
+
+    ``side`` is +1 for above the centre (or an increasing trend) and -1 for below
+    (or decreasing); ``points`` are 0-based positions of the flagged points.
+
+    Examples
+    --------
+    >>> Signal(Rule.SHIFT, -1, (3, 4, 5, 6, 7, 8, 9)).points[0]
+    3
+    """
+
+    rule: Rule
+    side: int
+    points: tuple[int, ...]
+
+
+def frozen_array(value: Any) -> FloatArray:
+    arr = np.array(value, dtype=np.float64)
+    arr.flags.writeable = False
+    return arr
+
+
+def array_eq(a: FloatArray, b: FloatArray) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=True))
+
+
+@attrs.frozen
+class Annotation:
+    """A dated (or positioned) label on a chart: a PDSA cycle, a change made.
+
+    ``at`` is a date (the chart must have dates) or a 0-based position.
+
+    Examples
+    --------
+    >>> Annotation(dt.date(2024, 3, 1), "PDSA 1: falls huddle").label
+    'PDSA 1: falls huddle'
+    """
+
+    at: dt.date | int
+    label: str = attrs.field()
+
+    @label.validator
+    def _check_label(self, _attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            msg = f"annotation label: must be non-empty text (got {value!r})"
+            raise SPCError(msg)
