@@ -78,6 +78,7 @@ from safety_collab.spc._kinds import (
 )
 from safety_collab.spc.assess import Assessment, ProgrammeSummary, assess, summarise_programme
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
+from safety_collab.spc.run import RunChart, RunPhase, RunRule, RunSignal, run_chart
 
 __all__ = [
     "Annotation",
@@ -87,6 +88,10 @@ __all__ = [
     "Improvement",
     "ProgrammeSummary",
     "Rule",
+    "RunChart",
+    "RunPhase",
+    "RunRule",
+    "RunSignal",
     "SPCChart",
     "SPCError",
     "Signal",
@@ -94,6 +99,7 @@ __all__ = [
     "assess",
     "c_chart",
     "p_chart",
+    "run_chart",
     "summarise_programme",
     "u_chart",
     "xmr",

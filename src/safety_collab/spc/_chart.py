@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from safety_collab.errors import MissingDependencyError, SPCError
+from safety_collab.errors import SPCError
 from safety_collab.spc._kinds import (
     MIN_STABLE_POINTS,
     Annotation,
@@ -24,7 +24,9 @@ from safety_collab.spc._kinds import (
     Signal,
     Variation,
     array_eq,
+    as_frame,
     frozen_array,
+    variation_of,
 )
 from safety_collab.spc._rules import find_signals
 
@@ -160,13 +162,7 @@ class SPCChart:
         found = self._label_side(index % n)
         if found is None:
             return Variation.COMMON_CAUSE
-        _, side = found
-        direction = self.improvement.sign
-        if direction == 0:
-            return Variation.NEUTRAL_HIGH if side > 0 else Variation.NEUTRAL_LOW
-        if side * direction > 0:
-            return Variation.IMPROVEMENT_HIGH if side > 0 else Variation.IMPROVEMENT_LOW
-        return Variation.CONCERN_HIGH if side > 0 else Variation.CONCERN_LOW
+        return variation_of(found[1], self.improvement)
 
     @property
     def variation(self) -> Variation:
@@ -338,11 +334,7 @@ class SPCChart:
         >>> xmr([1, 2, 3]).to_frame().shape
         (3, 8)
         """
-        try:
-            import pandas as pd  # noqa: PLC0415 - optional dependency
-        except ImportError:
-            raise MissingDependencyError("pandas", "pandas") from None
-        return pd.DataFrame(self.to_dict())
+        return as_frame(self.to_dict())
 
 
 def build(

@@ -11,7 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab.errors import SPCError
+from safety_collab.errors import MissingDependencyError, SPCError
 
 FloatArray = npt.NDArray[np.float64]
 #: The five lines of a phase: centre, upper, lower, upper two-sigma, lower two-sigma.
@@ -178,3 +178,34 @@ class Annotation:
         if not isinstance(value, str) or not value.strip():
             msg = f"annotation label: must be non-empty text (got {value!r})"
             raise SPCError(msg)
+
+
+def variation_of(side: int, improvement: Improvement) -> Variation:
+    """The variation class of a special cause on ``side`` (+1 high, -1 low).
+
+    Examples
+    --------
+    >>> variation_of(-1, Improvement.DOWN).value
+    'special_cause_improvement_low'
+    """
+    direction = improvement.sign
+    if direction == 0:
+        return Variation.NEUTRAL_HIGH if side > 0 else Variation.NEUTRAL_LOW
+    if side * direction > 0:
+        return Variation.IMPROVEMENT_HIGH if side > 0 else Variation.IMPROVEMENT_LOW
+    return Variation.CONCERN_HIGH if side > 0 else Variation.CONCERN_LOW
+
+
+def as_frame(columns: dict[str, list[Any]]) -> Any:
+    """Columns as a :class:`pandas.DataFrame` (needs pandas).
+
+    Examples
+    --------
+    >>> as_frame({"a": [1, 2]}).shape
+    (2, 1)
+    """
+    try:
+        import pandas as pd  # noqa: PLC0415 - optional dependency
+    except ImportError:
+        raise MissingDependencyError("pandas", "pandas") from None
+    return pd.DataFrame(columns)
