@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from safety_collab.spc import Rule, Signal, SPCError, Variation, assess, p_chart, xmr
 
@@ -126,3 +128,43 @@ def test_a_chart_not_built_here_cannot_be_rebased() -> None:
     with pytest.raises(SPCError, match="cannot be recomputed"):
         evolve(chart, limits=None).against_baseline(12)
     assert np.all(chart.values == np.array(FALLS))
+
+
+values_st = st.lists(
+    st.floats(-1e4, 1e4, allow_nan=False).map(lambda v: round(v, 3)), min_size=4, max_size=40
+)
+
+
+@given(values_st, st.integers(-10_000, 10_000), st.booleans())
+def test_shifting_keeps_every_signal_with_rephasing(
+    values: list[float], c: int, screen: bool
+) -> None:
+    phases = [len(values) // 2] if len(values) >= 4 else []
+    a = xmr(values, phases=phases, screen_outliers=screen)
+    b = xmr([v + c for v in values], phases=phases, screen_outliers=screen)
+    assert b.signals == a.signals
+    assert b.centre.tolist() == pytest.approx([v + c for v in a.centre.tolist()], abs=1e-6)
+    assert b.upper.tolist() == pytest.approx([v + c for v in a.upper.tolist()], abs=1e-6)
+
+
+@given(values_st)
+def test_mirroring_mirrors_every_side(values: list[float]) -> None:
+    a = xmr(values)
+    b = xmr([-v for v in values])
+    assert [(s.rule, -s.side, s.points) for s in a.signals] == [
+        (s.rule, s.side, s.points) for s in b.signals
+    ]
+    assert [a.variation_at(i) for i in range(len(a))] == [
+        _mirror(b.variation_at(i)) for i in range(len(b))
+    ]
+
+
+def _mirror(v: Variation) -> Variation:
+    swap = {"high": "low", "low": "high"}
+    if v is Variation.COMMON_CAUSE:
+        return v
+    head, _, tail = v.value.rpartition("_")
+    # negating the data flips the side; with the same direction, its meaning flips too
+    kind = {"special_cause_improvement": "special_cause_concern",
+            "special_cause_concern": "special_cause_improvement"}[head]  # fmt: skip
+    return Variation(f"{kind}_{swap[tail]}")

@@ -78,12 +78,14 @@ from safety_collab.spc._kinds import (
 )
 from safety_collab.spc.assess import Assessment, ProgrammeSummary, assess, summarise_programme
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
+from safety_collab.spc.rare import ChartAdvice, choose_chart, g_chart, t_chart
 from safety_collab.spc.run import RunChart, RunPhase, RunRule, RunSignal, run_chart
 
 __all__ = [
     "Annotation",
     "Assessment",
     "Assurance",
+    "ChartAdvice",
     "ChartKind",
     "Improvement",
     "ProgrammeSummary",
@@ -98,9 +100,12 @@ __all__ = [
     "Variation",
     "assess",
     "c_chart",
+    "choose_chart",
+    "g_chart",
     "p_chart",
     "run_chart",
     "summarise_programme",
+    "t_chart",
     "u_chart",
     "xmr",
 ]
