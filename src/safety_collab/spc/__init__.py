@@ -78,6 +78,7 @@ from safety_collab.spc._kinds import (
 )
 from safety_collab.spc.assess import Assessment, ProgrammeSummary, assess, summarise_programme
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
+from safety_collab.spc.funnel import FunnelOutlier, FunnelPlot, funnel
 from safety_collab.spc.rare import ChartAdvice, choose_chart, g_chart, t_chart
 from safety_collab.spc.run import RunChart, RunPhase, RunRule, RunSignal, run_chart
 
@@ -87,6 +88,8 @@ __all__ = [
     "Assurance",
     "ChartAdvice",
     "ChartKind",
+    "FunnelOutlier",
+    "FunnelPlot",
     "Improvement",
     "ProgrammeSummary",
     "Rule",
@@ -101,6 +104,7 @@ __all__ = [
     "assess",
     "c_chart",
     "choose_chart",
+    "funnel",
     "g_chart",
     "p_chart",
     "run_chart",
