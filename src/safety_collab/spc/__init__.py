@@ -79,6 +79,7 @@ from safety_collab.spc._kinds import (
 from safety_collab.spc.assess import Assessment, ProgrammeSummary, assess, summarise_programme
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
 from safety_collab.spc.funnel import FunnelOutlier, FunnelPlot, funnel
+from safety_collab.spc.many import ChartSet, SummaryRow, many
 from safety_collab.spc.rare import ChartAdvice, choose_chart, g_chart, t_chart
 from safety_collab.spc.run import RunChart, RunPhase, RunRule, RunSignal, run_chart
 
@@ -88,6 +89,7 @@ __all__ = [
     "Assurance",
     "ChartAdvice",
     "ChartKind",
+    "ChartSet",
     "FunnelOutlier",
     "FunnelPlot",
     "Improvement",
@@ -100,12 +102,14 @@ __all__ = [
     "SPCChart",
     "SPCError",
     "Signal",
+    "SummaryRow",
     "Variation",
     "assess",
     "c_chart",
     "choose_chart",
     "funnel",
     "g_chart",
+    "many",
     "p_chart",
     "run_chart",
     "summarise_programme",

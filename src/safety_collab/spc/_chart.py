@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 import numpy as np
+import numpy.typing as npt
 
 from safety_collab.errors import SPCError
 from safety_collab.spc._kinds import (
@@ -25,7 +26,9 @@ from safety_collab.spc._kinds import (
     Variation,
     array_eq,
     as_frame,
+    assurance_of,
     frozen_array,
+    sides_of,
     variation_of,
 )
 from safety_collab.spc._rules import find_signals
@@ -179,14 +182,22 @@ class SPCChart:
         the lower limit consistently passes. Lower is better: the reverse. A target
         on or between the limits is hit and miss.
         """
-        if self.target is None or self.improvement is Improvement.NEUTRAL:
-            return None
-        upper, lower = float(self.upper[-1]), float(self.lower[-1])
-        above, below = self.target > upper, self.target < lower
-        if not above and not below:
-            return Assurance.HIT_AND_MISS
-        passes = below if self.improvement is Improvement.UP else above
-        return Assurance.CONSISTENTLY_PASSES if passes else Assurance.CONSISTENTLY_FAILS
+        return assurance_of(
+            self.target, self.improvement, float(self.upper[-1]), float(self.lower[-1])
+        )
+
+    def sides(self) -> npt.NDArray[np.int8]:
+        """The side of each point's label (+1 high, -1 low, 0 when no signal flags it).
+
+        The same sides :meth:`variation_at` uses, for every point at once.
+
+        Examples
+        --------
+        >>> from safety_collab.spc import xmr
+        >>> xmr([1, 2, 1, 2, 1, 2, 30]).sides().tolist()
+        [0, 0, 0, 0, 0, 0, 1]
+        """
+        return sides_of(self.signals, list(Rule), len(self))
 
     def signals_from(self, start: int) -> tuple[Signal, ...]:
         """The signals that flag at least one point at or after ``start``.

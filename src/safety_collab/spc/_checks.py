@@ -7,6 +7,7 @@ position.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
@@ -85,6 +86,11 @@ def check_dates(dates: Sequence[dt.date] | None, n: int) -> tuple[dt.date, ...] 
     if len(out) != n:
         msg = f"dates: has {len(out)} entries but there are {n} points"
         raise SPCError(msg)
+    if all(type(d) is dt.date for d in out) and all(  # the common case, checked quickly
+        a < b  # type: ignore[operator]  # every entry is a date
+        for a, b in itertools.pairwise(out)
+    ):
+        return out  # type: ignore[return-value]
     for i, d in enumerate(out):
         if not isinstance(d, dt.date):
             msg = f"dates[{i}]: expected a date, got {type(d).__name__}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
 
 import attrs
 import numpy as np
@@ -209,3 +209,52 @@ def as_frame(columns: dict[str, list[Any]]) -> Any:
     except ImportError:
         raise MissingDependencyError("pandas", "pandas") from None
     return pd.DataFrame(columns)
+
+
+def assurance_of(
+    target: float | None, improvement: Improvement, upper: float, lower: float
+) -> Assurance | None:
+    """Assurance of a target against process limits (``None`` without one or a direction).
+
+    Examples
+    --------
+    >>> assurance_of(5.0, Improvement.DOWN, 4.0, 1.0).value
+    'consistently_passes'
+    """
+    if target is None or improvement is Improvement.NEUTRAL:
+        return None
+    above, below = target > upper, target < lower
+    if not above and not below:
+        return Assurance.HIT_AND_MISS
+    passes = below if improvement is Improvement.UP else above
+    return Assurance.CONSISTENTLY_PASSES if passes else Assurance.CONSISTENTLY_FAILS
+
+
+class _Flag(Protocol):
+    @property
+    def rule(self) -> Any: ...
+    @property
+    def side(self) -> int: ...
+    @property
+    def points(self) -> tuple[int, ...]: ...
+
+
+def sides_of(signals: Sequence[_Flag], precedence: list[Any], n: int) -> npt.NDArray[np.int8]:
+    """Each point's side from the highest-precedence signal flagging it (0: none).
+
+    Lower-precedence rules are written first and overwritten; within a rule, later
+    signals overwrite earlier ones, so a point shared by two trends takes the side of
+    the trend that goes on after it. Signals with no side (0) are skipped.
+
+    Examples
+    --------
+    >>> sides_of([Signal(Rule.TREND, -1, (0, 1, 2)), Signal(Rule.TREND, 1, (2, 3, 4))],
+    ...          list(Rule), 5).tolist()
+    [-1, -1, 1, 1, 1]
+    """
+    out = np.zeros(n, dtype=np.int8)
+    rank = {r: i for i, r in enumerate(precedence)}
+    ordered = sorted((s for s in signals if s.side), key=lambda s: (-rank[s.rule], s.points[0]))
+    for s in ordered:
+        out[list(s.points)] = s.side
+    return out

@@ -28,12 +28,11 @@ def runs(sign: npt.NDArray[np.int8], min_len: int) -> list[tuple[int, int, int]]
     change = np.flatnonzero(np.diff(sign)) + 1
     starts = np.concatenate(([0], change))
     stops = np.concatenate((change, [n]))
-    out = []
-    for s, e in zip(starts.tolist(), stops.tolist(), strict=True):
-        v = int(sign[s])
-        if v != 0 and e - s >= min_len:
-            out.append((s, e, v))
-    return out
+    keep = (stops - starts >= min_len) & (sign[starts] != 0)
+    return [
+        (s, e, int(sign[s]))
+        for s, e in zip(starts[keep].tolist(), stops[keep].tolist(), strict=True)
+    ]
 
 
 def find_signals(

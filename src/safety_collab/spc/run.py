@@ -65,6 +65,7 @@ from safety_collab.spc._kinds import (
     array_eq,
     as_frame,
     frozen_array,
+    sides_of,
     variation_of,
 )
 from safety_collab.spc.control import Notes, setup
@@ -313,6 +314,16 @@ class RunChart:
     def variation(self) -> Variation:
         """The variation class of the latest point."""
         return self.variation_at(len(self) - 1)
+
+    def sides(self) -> npt.NDArray[np.int8]:
+        """The side of each point's directional label (+1, -1, or 0).
+
+        Examples
+        --------
+        >>> run_chart([1, 2, 1, 2, 1, 2, 9, 9, 9, 9, 9, 9], rules="ihi").sides().tolist()[-2:]
+        [1, 1]
+        """
+        return sides_of(self.signals, list(RunRule), len(self))
 
     def to_dict(self) -> dict[str, list[Any]]:
         """Columns of the chart, one entry per point.
