@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab.errors import DataError, Problem, SPCError
+from safety_collab.model import Measure
 from safety_collab.spc._chart import SPCChart
 from safety_collab.spc._kinds import FloatArray, as_frame, assurance_of, variation_of
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
@@ -429,7 +430,8 @@ def _per_group(option: object, name: str, groups: Sequence[str]) -> dict[str, An
 def many(
     data: Any,
     *,
-    chart: str = "xmr",
+    chart: str | None = None,
+    measure: Measure | None = None,
     group: str = "group",
     date: str = "date",
     value: str = "value",
@@ -452,7 +454,11 @@ def many(
         be ``None`` (rows are then charted in the order given), a date, or text (ISO,
         or UK style with ``dayfirst``).
     chart
-        ``"run"``, ``"xmr"``, ``"p"``, ``"u"``, ``"c"``, ``"g"`` or ``"t"``.
+        ``"run"``, ``"xmr"``, ``"p"``, ``"u"``, ``"c"``, ``"g"`` or ``"t"`` (default:
+        the measure's chart, else ``"xmr"``).
+    measure
+        The :class:`~safety_collab.model.Measure` charted: its direction of
+        improvement, target and chart are the defaults.
     group, date, value, denominator
         Column (or key) names.
     phases, baseline, target
@@ -484,6 +490,12 @@ def many(
     >>> [(r.group, r.concern, r.variation) for r in cs.summary()]
     [('RQ3', 1, 'special_cause_concern_high'), ('RRK', 0, 'common_cause')]
     """
+    if measure is not None:
+        chart = chart or measure.chart
+        options.setdefault("improvement", measure.improvement)
+        if target is None:
+            target = measure.target
+    chart = chart or "xmr"
     if chart not in CHARTS:
         msg = f"chart: expected one of {', '.join(CHARTS)}, got {chart!r}"
         raise SPCError(msg)
