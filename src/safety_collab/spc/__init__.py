@@ -79,6 +79,7 @@ from safety_collab.spc._kinds import (
 from safety_collab.spc.assess import Assessment, ProgrammeSummary, assess, summarise_programme
 from safety_collab.spc.control import c_chart, p_chart, u_chart, xmr
 from safety_collab.spc.funnel import FunnelOutlier, FunnelPlot, funnel
+from safety_collab.spc.icons import assurance_icon, variation_icon
 from safety_collab.spc.many import ChartSet, SummaryRow, many
 from safety_collab.spc.rare import ChartAdvice, choose_chart, g_chart, t_chart
 from safety_collab.spc.run import RunChart, RunPhase, RunRule, RunSignal, run_chart
@@ -105,6 +106,7 @@ __all__ = [
     "SummaryRow",
     "Variation",
     "assess",
+    "assurance_icon",
     "c_chart",
     "choose_chart",
     "funnel",
@@ -115,5 +117,6 @@ __all__ = [
     "summarise_programme",
     "t_chart",
     "u_chart",
+    "variation_icon",
     "xmr",
 ]

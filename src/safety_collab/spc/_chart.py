@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab.errors import SPCError
+from safety_collab.spc._checks import position_of
 from safety_collab.spc._kinds import (
     MIN_STABLE_POINTS,
     Annotation,
@@ -223,22 +224,7 @@ class SPCChart:
         >>> xmr([1, 2, 3], dates=days).index_of(dt.date(2024, 1, 9))
         2
         """
-        if isinstance(when, dt.date):
-            if self.dates is None:
-                msg = "start: the chart has no dates; give a position instead"
-                raise SPCError(msg)
-            for i, d in enumerate(self.dates):
-                if d >= when:
-                    return i
-            msg = f"start: {when.isoformat()} is after the last point ({self.dates[-1]})"
-            raise SPCError(msg)
-        if isinstance(when, bool) or not isinstance(when, int | np.integer):
-            msg = f"start: expected a position or a date, got {type(when).__name__}"
-            raise SPCError(msg)
-        if not 0 <= int(when) < len(self):
-            msg = f"start: position {when} is outside the chart's {len(self)} points"
-            raise SPCError(msg)
-        return int(when)
+        return position_of(when, self.dates, len(self))
 
     def to_dict(self) -> dict[str, list[Any]]:
         """Columns of the chart, one entry per point (no pandas needed).

@@ -210,3 +210,23 @@ def check_whole(name: str, arr: FloatArray) -> None:
         i = int(bad[0])
         msg = f"{name}[{i}]: must be a whole number, a count (got {arr[i]:g})"
         raise SPCError(msg)
+
+
+def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) -> int:
+    """The point at a position, or at the first date on or after ``when``."""
+    if isinstance(when, dt.date):
+        if dates is None:
+            msg = "start: the chart has no dates; give a position instead"
+            raise SPCError(msg)
+        for i, d in enumerate(dates):
+            if d >= when:
+                return i
+        msg = f"start: {when.isoformat()} is after the last point ({dates[-1]})"
+        raise SPCError(msg)
+    if isinstance(when, bool) or not isinstance(when, int | np.integer):
+        msg = f"start: expected a position or a date, got {type(when).__name__}"
+        raise SPCError(msg)
+    if not 0 <= int(when) < n:
+        msg = f"start: position {when} is outside the chart's {n} points"
+        raise SPCError(msg)
+    return int(when)

@@ -173,13 +173,14 @@ class ChartSet(Mapping[str, "SPCChart | RunChart"]):
             {f.name: [getattr(r, f.name) for r in rows] for f in attrs.fields(SummaryRow)}
         )
 
-    def to_frame(self) -> Any:
-        """Every chart's points in one long :class:`pandas.DataFrame` with a ``group`` column.
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Every chart's points as long columns with a ``group`` column (no pandas needed).
 
         Examples
         --------
-        >>> many([("A", None, v) for v in (5, 6, 5, 7)]).to_frame().shape
-        (4, 9)
+        >>> cols = many([("A", None, 1), ("A", None, 2), ("B", None, 3), ("B", None, 4)]).to_dict()
+        >>> cols["group"], cols["value"]
+        (['A', 'A', 'B', 'B'], [1.0, 2.0, 3.0, 4.0])
         """
         cols: dict[str, list[Any]] = {"group": []}
         for group, chart in zip(self.groups, self.charts, strict=True):
@@ -193,7 +194,17 @@ class ChartSet(Mapping[str, "SPCChart | RunChart"]):
                     cols[name] = [None] * len(cols["group"])
                 cols[name].extend(values)
             cols["group"].extend([group] * size)
-        return as_frame(cols)
+        return cols
+
+    def to_frame(self) -> Any:
+        """Every chart's points in one long :class:`pandas.DataFrame` with a ``group`` column.
+
+        Examples
+        --------
+        >>> many([("A", None, v) for v in (5, 6, 5, 7)]).to_frame().shape
+        (4, 9)
+        """
+        return as_frame(self.to_dict())
 
 
 def _summary_rows(group: str, chart: SPCChart | RunChart) -> list[SummaryRow]:

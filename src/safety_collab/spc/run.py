@@ -55,7 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab.errors import SPCError
-from safety_collab.spc._checks import as_array, baseline_len
+from safety_collab.spc._checks import as_array, baseline_len, position_of
 from safety_collab.spc._kinds import (
     REL_TOL,
     Annotation,
@@ -325,6 +325,16 @@ class RunChart:
         """
         return sides_of(self.signals, list(RunRule), len(self))
 
+    def index_of(self, when: int | dt.date) -> int:
+        """Position of a point given as an index or (with dates) a date on or before it.
+
+        Examples
+        --------
+        >>> run_chart([1, 2, 3]).index_of(2)
+        2
+        """
+        return position_of(when, self.dates, len(self))
+
     def to_dict(self) -> dict[str, list[Any]]:
         """Columns of the chart, one entry per point.
 
@@ -343,7 +353,7 @@ class RunChart:
         if self.annotations:
             notes: list[list[str]] = [[] for _ in range(len(self))]
             for a in self.annotations:
-                notes[_position(a.at, self.dates)].append(a.label)
+                notes[self.index_of(a.at)].append(a.label)
             cols["annotation"] = ["; ".join(x) if x else None for x in notes]
         if self.dates is not None:
             cols = {"date": list(self.dates), **cols}
@@ -358,12 +368,6 @@ class RunChart:
         (3, 4)
         """
         return as_frame(self.to_dict())
-
-
-def _position(at: dt.date | int, dates: tuple[dt.date, ...] | None) -> int:
-    if isinstance(at, dt.date) and dates is not None:
-        return next(i for i, d in enumerate(dates) if d >= at)
-    return int(at)  # type: ignore[arg-type]
 
 
 def _side_runs(side: npt.NDArray[np.int8]) -> list[tuple[int, int, int]]:
