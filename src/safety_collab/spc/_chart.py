@@ -30,9 +30,11 @@ from safety_collab.spc._kinds import (
     assurance_of,
     frozen_array,
     sides_of,
+    span,
     variation_of,
 )
 from safety_collab.spc._rules import find_signals
+from safety_collab.spc.icons import assurance_icon, html_card, variation_icon
 
 
 def _notes(value: Iterable[Annotation]) -> tuple[Annotation, ...]:
@@ -45,7 +47,7 @@ def _optional_eq(a: FloatArray | None, b: FloatArray | None) -> bool:
     return array_eq(a, b)
 
 
-@attrs.frozen(eq=True)
+@attrs.frozen(eq=True, repr=False)
 class SPCChart:
     """A computed SPC chart (immutable). Arrays are read-only, one entry per point.
 
@@ -113,6 +115,31 @@ class SPCChart:
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"SPCChart(kind={self.kind.value!r}, points={len(self)}, phases={self.phases}, "
+            f"signals={len(self.signals)}, variation={self.variation.value!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The chart summarised for a notebook: icons, latest lines, signals."""
+        last = len(self) - 1
+        when = "" if self.dates is None else f" ({self.dates[0]} to {self.dates[-1]})"
+        fields = [
+            ("points", f"{len(self)}{when}"),
+            ("phases", str(len(self.phases))),
+            ("centre", f"{self.centre[last]:.4g}"),
+            ("limits", f"{self.lower[last]:.4g} to {self.upper[last]:.4g}"),
+            ("variation", self.variation.value.replace("_", " ")),
+        ]
+        icons = [variation_icon(self.variation, size=40)]
+        if self.assurance is not None:
+            fields.append(("assurance", self.assurance.value.replace("_", " ")))
+            icons.append(assurance_icon(self.assurance, size=40))
+        fields += [(s.rule.value.replace("_", " "), span(s.points, self.dates))
+                   for s in self.signals]  # fmt: skip
+        return html_card(f"{self.kind.value} chart", fields, icons)
 
     @property
     def labels(self) -> tuple[Rule | None, ...]:

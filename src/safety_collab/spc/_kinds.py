@@ -258,3 +258,17 @@ def sides_of(signals: Sequence[_Flag], precedence: list[Any], n: int) -> npt.NDA
     for s in ordered:
         out[list(s.points)] = s.side
     return out
+
+
+def span(points: tuple[int, ...], dates: tuple[dt.date, ...] | None) -> str:
+    """Where a signal lies: its first and last point (dates when there are any).
+
+    Examples
+    --------
+    >>> span((3, 4, 5), None)
+    'points 3 to 5'
+    """
+    a, b = points[0], points[-1]
+    if dates is not None:
+        return str(dates[a]) if a == b else f"{dates[a]} to {dates[b]}"
+    return str(a) if a == b else f"points {a} to {b}"

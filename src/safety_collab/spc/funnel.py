@@ -55,6 +55,7 @@ from safety_collab._validate import check_probability
 from safety_collab.errors import SPCError
 from safety_collab.spc._checks import as_array, check_nonnegative, check_positive, check_same_length
 from safety_collab.spc._kinds import FloatArray, array_eq, as_frame, frozen_array
+from safety_collab.spc.icons import html_card
 
 __all__ = ["FunnelOutlier", "FunnelPlot", "funnel"]
 
@@ -96,7 +97,7 @@ class FunnelOutlier:
     level: float
 
 
-@attrs.frozen(eq=True)
+@attrs.frozen(eq=True, repr=False)
 class FunnelPlot:
     r"""A computed funnel plot (immutable; arrays read-only, one entry per organisation).
 
@@ -142,6 +143,24 @@ class FunnelPlot:
 
     def __len__(self) -> int:
         return len(self.labels)
+
+    def __repr__(self) -> str:
+        return (
+            f"FunnelPlot(kind={self.kind!r}, organisations={len(self)}, "
+            f"target={self.target:.4g}, outliers={len(self.outliers)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The plot summarised for a notebook: target, overdispersion, outliers."""
+        fields = [
+            ("organisations", str(len(self))),
+            ("target", f"{self.target:.4g}"),
+            ("limits", f"{self.method}; overdispersion: {self.adjustment}"),
+            ("phi", f"{self.phi:.4g}"),
+        ]
+        fields += [(o.label, f"{o.value:.4g} (z = {o.z:.2f}, beyond {o.level:.1%})")
+                   for o in self.outliers]  # fmt: skip
+        return html_card(f"funnel plot of a {self.kind}", fields)
 
     def limits(self, level: float, precision: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """The (lower, upper) limits at ``level`` for any precisions (to draw the funnel).

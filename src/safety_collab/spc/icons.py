@@ -19,6 +19,8 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import attrs
@@ -30,6 +32,7 @@ __all__ = [
     "ICON_COLOURS",
     "IconSpec",
     "assurance_icon",
+    "html_card",
     "icon_artist",
     "icon_spec",
     "variation_icon",
@@ -208,3 +211,23 @@ def icon_artist(spec: IconSpec, *, size: float = 24.0) -> Any:
         )
         area.add_artist(PathPatch(shifted, color=spec.colour, linewidth=0))
     return area
+
+
+def html_card(title: str, fields: Sequence[tuple[str, str]], icons: Sequence[str] = ()) -> str:
+    """A small HTML summary: a title, icons (SVG) and a table of fields (escaped).
+
+    What the charts' ``_repr_html_`` shows in a notebook.
+
+    Examples
+    --------
+    >>> html_card("xmr chart", [("points", "19")]).count("<tr>")
+    1
+    """
+    rows = "".join(
+        f"<tr><th style='text-align:left'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+        for k, v in fields
+    )
+    return (
+        f"<div><strong>{escape(title)}</strong><div>{''.join(icons)}</div>"
+        f"<table>{rows}</table></div>"
+    )

@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from html import escape
 from typing import Any
 
 import attrs
@@ -116,7 +117,7 @@ class SummaryRow:
     assurance: str | None
 
 
-@attrs.frozen
+@attrs.frozen(repr=False)
 class ChartSet(Mapping[str, "SPCChart | RunChart"]):
     """Charts by group, in group order, with a summary table.
 
@@ -141,6 +142,19 @@ class ChartSet(Mapping[str, "SPCChart | RunChart"]):
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.groups)
+
+    def __repr__(self) -> str:
+        return f"ChartSet(chart={self.chart!r}, groups={len(self)})"
+
+    def _repr_html_(self) -> str:
+        """The summary table, one row per group and phase, for a notebook."""
+        head = "".join(f"<th>{f.name}</th>" for f in attrs.fields(SummaryRow))
+        body = "".join(
+            "<tr>" + "".join(f"<td>{escape(_cell(getattr(r, f.name)))}</td>"
+                             for f in attrs.fields(SummaryRow)) + "</tr>"
+            for r in self.summary()
+        )  # fmt: skip
+        return f"<table><tr>{head}</tr>{body}</table>"
 
     def __len__(self) -> int:
         return len(self.groups)
@@ -205,6 +219,14 @@ class ChartSet(Mapping[str, "SPCChart | RunChart"]):
         (4, 9)
         """
         return as_frame(self.to_dict())
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return str(value).replace("_", " ")
 
 
 def _summary_rows(group: str, chart: SPCChart | RunChart) -> list[SummaryRow]:

@@ -66,9 +66,11 @@ from safety_collab.spc._kinds import (
     as_frame,
     frozen_array,
     sides_of,
+    span,
     variation_of,
 )
 from safety_collab.spc.control import Notes, setup
+from safety_collab.spc.icons import html_card, variation_icon
 
 __all__ = [
     "RunChart",
@@ -226,7 +228,7 @@ def ihi_runs_limits(n: int) -> tuple[int, int] | None:
     return (lo, hi)
 
 
-@attrs.frozen(eq=True)
+@attrs.frozen(eq=True, repr=False)
 class RunChart:
     """A computed run chart (immutable).
 
@@ -264,6 +266,26 @@ class RunChart:
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
+
+    def __repr__(self) -> str:
+        return (
+            f"RunChart(rules={self.rules!r}, points={len(self)}, phases={self.phases}, "
+            f"signals={len(self.signals)}, variation={self.variation.value!r})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The chart summarised for a notebook: the run statistics and the signals."""
+        s = self.stats[-1]
+        fields = [
+            ("points", str(len(self))),
+            ("median", f"{s.median:.4g}"),
+            ("longest run", f"{s.longest_run} (limit {s.longest_run_max})"),
+            ("crossings", f"{s.crossings} (at least {s.crossings_min})"),
+            ("variation", self.variation.value.replace("_", " ")),
+        ]
+        fields += [(g.rule.value, span(g.points, self.dates)) for g in self.signals]
+        icons = [variation_icon(self.variation, size=40)]
+        return html_card(f"run chart ({self.rules})", fields, icons)
 
     @property
     def labels(self) -> tuple[RunRule | None, ...]:
