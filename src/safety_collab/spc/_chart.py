@@ -25,10 +25,12 @@ from safety_collab.spc._kinds import (
     Rule,
     Signal,
     Variation,
+    annotation_column,
     array_eq,
     as_frame,
     assurance_of,
     frozen_array,
+    labels_of,
     sides_of,
     span,
     variation_of,
@@ -151,15 +153,7 @@ class SPCChart:
         >>> xmr([1, 2, 1, 2, 1, 2, 30]).labels[-1].value
         'outside'
         """
-        best: list[int | None] = [None] * len(self)
-        order = {r: i for i, r in enumerate(Rule)}
-        for s in self.signals:
-            for p in s.points:
-                cur = best[p]
-                if cur is None or order[s.rule] < cur:
-                    best[p] = order[s.rule]
-        rules = list(Rule)
-        return tuple(None if b is None else rules[b] for b in best)
+        return labels_of(self.signals, list(Rule), len(self))
 
     def _label_side(self, index: int) -> tuple[Rule, int] | None:
         order = {r: i for i, r in enumerate(Rule)}
@@ -276,10 +270,7 @@ class SPCChart:
             "label": [None if r is None else r.value for r in labels],
         }
         if self.annotations:
-            notes: list[list[str]] = [[] for _ in range(len(self))]
-            for a in self.annotations:
-                notes[self.index_of(a.at)].append(a.label)
-            cols["annotation"] = ["; ".join(x) if x else None for x in notes]
+            cols["annotation"] = annotation_column(self.annotations, self.index_of, len(self))
         if self.dates is not None:
             cols = {"date": list(self.dates), **cols}
         return cols

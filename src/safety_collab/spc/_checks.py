@@ -230,3 +230,12 @@ def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) 
         msg = f"start: position {when} is outside the chart's {n} points"
         raise SPCError(msg)
     return int(when)
+
+
+def check_not_more(name: str, events: FloatArray, denominators: FloatArray) -> None:
+    """Refuse more events than cases (a proportion above 1)."""
+    over = np.flatnonzero(events > denominators)
+    if over.size:
+        i = int(over[0])
+        msg = f"{name}[{i}]: {events[i]:g} events is more than the denominator {denominators[i]:g}"
+        raise SPCError(msg)

@@ -272,3 +272,38 @@ def span(points: tuple[int, ...], dates: tuple[dt.date, ...] | None) -> str:
     if dates is not None:
         return str(dates[a]) if a == b else f"{dates[a]} to {dates[b]}"
     return str(a) if a == b else f"points {a} to {b}"
+
+
+def labels_of(signals: Sequence[_Flag], precedence: list[Any], n: int) -> tuple[Any, ...]:
+    """The highest-precedence rule flagging each of ``n`` points, or ``None``.
+
+    Examples
+    --------
+    >>> labels_of([Signal(Rule.SHIFT, 1, (0, 1)), Signal(Rule.OUTSIDE, 1, (1,))],
+    ...           list(Rule), 3)
+    (<Rule.SHIFT: 'shift'>, <Rule.OUTSIDE: 'outside'>, None)
+    """
+    rank = {r: i for i, r in enumerate(precedence)}
+    best: list[Any] = [None] * n
+    for s in signals:
+        for p in s.points:
+            cur = best[p]
+            if cur is None or rank[s.rule] < rank[cur]:
+                best[p] = s.rule
+    return tuple(best)
+
+
+def annotation_column(
+    annotations: Sequence[Annotation], index_of: Callable[[int | dt.date], int], n: int
+) -> list[str | None]:
+    """Each point's annotation labels (joined with "; "), or ``None``.
+
+    Examples
+    --------
+    >>> annotation_column([Annotation(1, "PDSA 1")], int, 3)
+    [None, 'PDSA 1', None]
+    """
+    notes: list[list[str]] = [[] for _ in range(n)]
+    for a in annotations:
+        notes[index_of(a.at)].append(a.label)
+    return ["; ".join(x) if x else None for x in notes]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Sequence
 
 import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab.errors import SPCError
 from safety_collab.spc._chart import SPCChart, build
 from safety_collab.spc._checks import (
     as_array,
@@ -18,6 +18,7 @@ from safety_collab.spc._checks import (
     check_dates,
     check_improvement,
     check_nonnegative,
+    check_not_more,
     check_positive,
     check_run_length,
     check_same_length,
@@ -231,11 +232,7 @@ def attribute_chart(
     check_nonnegative("events", ev)
     check_positive(denominator_name, den)
     if kind == "p":
-        over = np.flatnonzero(ev > den)
-        if over.size:
-            i = int(over[0])
-            msg = f"events[{i}]: {ev[i]:g} events is more than the denominator {den[i]:g}"
-            raise SPCError(msg)
+        check_not_more("events", ev, den)
     n = ev.shape[0]
     opts = setup(n, dates=dates, improvement=improvement, target=target, phases=phases,
                  shift=shift, trend=trend, annotations=annotations)  # fmt: skip
@@ -366,9 +363,32 @@ def c_chart(
     >>> round(float(chart.centre[0]), 3), round(float(chart.upper[0]), 3)
     (4.0, 10.0)
     """
-    x = as_array("counts", counts)
-    check_nonnegative("counts", x)
-    check_whole("counts", x)
+    return count_chart(
+        ChartKind.C, "counts", counts, math.sqrt, dates=dates, baseline=baseline,
+        improvement=improvement, target=target, phases=phases, shift=shift, trend=trend,
+        annotations=annotations,
+    )  # fmt: skip
+
+
+def count_chart(
+    kind: ChartKind,
+    name: str,
+    data: Sequence[float] | npt.ArrayLike,
+    sigma: Callable[[float], float],
+    *,
+    dates: Sequence[dt.date] | None,
+    baseline: int | None,
+    improvement: str | Improvement | None,
+    target: float | None,
+    phases: Sequence[int | dt.date],
+    shift: int,
+    trend: int,
+    annotations: Notes,
+) -> SPCChart:
+    """A chart of whole counts: centre their mean, lines at 3 and 2 ``sigma(mean)``, >= 0."""
+    x = as_array(name, data)
+    check_nonnegative(name, x)
+    check_whole(name, x)
     n = x.shape[0]
     opts = setup(n, dates=dates, improvement=improvement, target=target, phases=phases,
                  shift=shift, trend=trend, annotations=annotations)  # fmt: skip
@@ -376,6 +396,6 @@ def c_chart(
 
     def lines(a: int, b: int, size: int) -> Lines:
         bar = float(x[a : a + size].mean())
-        return sigma_lines(bar, np.sqrt(bar), b - a, 0.0)
+        return sigma_lines(bar, sigma(bar), b - a, 0.0)
 
-    return opts.chart(ChartKind.C, x, lines, sizes)
+    return opts.chart(kind, x, lines, sizes)

@@ -53,7 +53,13 @@ from scipy import stats
 
 from safety_collab._validate import check_probability
 from safety_collab.errors import SPCError
-from safety_collab.spc._checks import as_array, check_nonnegative, check_positive, check_same_length
+from safety_collab.spc._checks import (
+    as_array,
+    check_nonnegative,
+    check_not_more,
+    check_positive,
+    check_same_length,
+)
 from safety_collab.spc._kinds import FloatArray, array_eq, as_frame, frozen_array
 from safety_collab.spc.icons import html_card
 
@@ -364,11 +370,7 @@ def funnel(
         msg = "numerators: no organisations given"
         raise SPCError(msg)
     if kind == "proportion":
-        over = np.flatnonzero(num > den)
-        if over.size:
-            i = int(over[0])
-            msg = f"numerators[{i}]: {num[i]:g} events is more than the denominator {den[i]:g}"
-            raise SPCError(msg)
+        check_not_more("numerators", num, den)
     names = _labels(labels, num.shape[0])
     theta = _target(kind, target, num, den)
     y = num / den

@@ -142,6 +142,13 @@ def _svg(spec: IconSpec, size: int) -> str:
     return "".join(parts)
 
 
+def _checked_svg(name: str, value: object, kind: type, size: int) -> str:
+    if not isinstance(value, kind):
+        msg = f"{name}: expected {'an' if name[0] in 'aeiou' else 'a'} {kind.__name__}, got "
+        raise SPCError(msg + type(value).__name__)
+    return _svg(icon_spec(value), size)  # type: ignore[arg-type]  # checked just above
+
+
 def variation_icon(variation: Variation, *, size: int = 64) -> str:
     """The variation icon as an SVG document of ``size`` pixels.
 
@@ -150,11 +157,7 @@ def variation_icon(variation: Variation, *, size: int = 64) -> str:
     >>> 'stroke="#A6A6A6"' in variation_icon(Variation.COMMON_CAUSE)
     True
     """
-    given: object = variation  # checked at run time too: callers may not be typed
-    if not isinstance(given, Variation):
-        msg = f"variation: expected a Variation, got {type(given).__name__}"
-        raise SPCError(msg)
-    return _svg(icon_spec(variation), size)
+    return _checked_svg("variation", variation, Variation, size)
 
 
 def assurance_icon(assurance: Assurance, *, size: int = 64) -> str:
@@ -165,11 +168,7 @@ def assurance_icon(assurance: Assurance, *, size: int = 64) -> str:
     >>> ">P</text>" in assurance_icon(Assurance.CONSISTENTLY_PASSES)
     True
     """
-    given: object = assurance  # checked at run time too: callers may not be typed
-    if not isinstance(given, Assurance):
-        msg = f"assurance: expected an Assurance, got {type(given).__name__}"
-        raise SPCError(msg)
-    return _svg(icon_spec(assurance), size)
+    return _checked_svg("assurance", assurance, Assurance, size)
 
 
 def icon_artist(spec: IconSpec, *, size: float = 24.0) -> Any:

@@ -26,6 +26,7 @@ Montgomery, D. C. (2020). *Introduction to Statistical Quality Control*, 8th ed.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 import attrs
@@ -34,7 +35,7 @@ import numpy.typing as npt
 
 from safety_collab.errors import SPCError
 from safety_collab.spc._chart import SPCChart
-from safety_collab.spc._checks import as_array, check_nonnegative, check_same_length, check_whole
+from safety_collab.spc._checks import as_array, check_same_length
 from safety_collab.spc._kinds import (
     XMR_LIMIT,
     XMR_TWO_SIGMA,
@@ -43,7 +44,7 @@ from safety_collab.spc._kinds import (
     Improvement,
     Lines,
 )
-from safety_collab.spc.control import Notes, mean_moving_range, setup, sigma_lines
+from safety_collab.spc.control import Notes, count_chart, mean_moving_range, setup
 
 __all__ = ["ChartAdvice", "choose_chart", "g_chart", "t_chart"]
 
@@ -91,19 +92,11 @@ def g_chart(
     >>> round(float(chart.centre[0]), 1), round(float(chart.upper[0]), 3)
     (21.6, 87.883)
     """
-    x = as_array("gaps", gaps)
-    check_nonnegative("gaps", x)
-    check_whole("gaps", x)
-    n = x.shape[0]
-    opts = setup(n, dates=dates, improvement=improvement, target=target, phases=phases,
-                 shift=shift, trend=trend, annotations=annotations)  # fmt: skip
-    sizes = opts.sizes(baseline, n, 1)
-
-    def lines(a: int, b: int, size: int) -> Lines:
-        bar = float(x[a : a + size].mean())
-        return sigma_lines(bar, np.sqrt(bar * (bar + 1.0)), b - a, 0.0)
-
-    return opts.chart(ChartKind.G, x, lines, sizes)
+    return count_chart(
+        ChartKind.G, "gaps", gaps, lambda bar: math.sqrt(bar * (bar + 1.0)), dates=dates,
+        baseline=baseline, improvement=improvement, target=target, phases=phases,
+        shift=shift, trend=trend, annotations=annotations,
+    )  # fmt: skip
 
 
 def t_chart(

@@ -62,9 +62,11 @@ from safety_collab.spc._kinds import (
     FloatArray,
     Improvement,
     Variation,
+    annotation_column,
     array_eq,
     as_frame,
     frozen_array,
+    labels_of,
     sides_of,
     span,
     variation_of,
@@ -296,14 +298,7 @@ class RunChart:
         >>> run_chart([1, 2, 1, 2, 1, 2, 9, 9, 9, 9, 9, 9], rules="ihi").labels[-1].value
         'shift'
         """
-        order = {r: i for i, r in enumerate(RunRule)}
-        best: list[RunRule | None] = [None] * len(self)
-        for s in self.signals:
-            for p in s.points:
-                cur = best[p]
-                if cur is None or order[s.rule] < order[cur]:
-                    best[p] = s.rule
-        return tuple(best)
+        return labels_of(self.signals, list(RunRule), len(self))
 
     def variation_at(self, index: int) -> Variation:
         """The variation class of a point, from the directional signals flagging it.
@@ -373,10 +368,7 @@ class RunChart:
             "label": [None if r is None else r.value for r in self.labels],
         }
         if self.annotations:
-            notes: list[list[str]] = [[] for _ in range(len(self))]
-            for a in self.annotations:
-                notes[self.index_of(a.at)].append(a.label)
-            cols["annotation"] = ["; ".join(x) if x else None for x in notes]
+            cols["annotation"] = annotation_column(self.annotations, self.index_of, len(self))
         if self.dates is not None:
             cols = {"date": list(self.dates), **cols}
         return cols
