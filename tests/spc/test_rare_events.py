@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from safety_collab.spc import ChartKind, Rule, Signal, SPCError
@@ -48,11 +49,12 @@ def test_g_chart_by_hand() -> None:
     # days between falls with serious harm: 12 30 5 41 18 7 25 60 3 15
     # g-bar = 216 / 10 = 21.6; sigma = sqrt(21.6 * 22.6) = sqrt(488.16) = 22.0943...
     # UCL = 21.6 + 3 * 22.0943 = 87.883; LCL = max(0, 21.6 - 66.28) = 0
+    # centre line: the geometric median 0.693 * 21.6 = 14.9688 (Provost & Murray p. 228)
     chart = g_chart([12, 30, 5, 41, 18, 7, 25, 60, 3, 15])
     sigma = math.sqrt(488.16)
     assert chart.kind is ChartKind.G
     assert chart.improvement.value == "up"
-    assert chart.centre[0] == approx(21.6)
+    assert chart.centre[0] == approx(0.693 * 21.6)
     assert chart.upper[0] == approx(21.6 + 3 * sigma)
     assert chart.upper_2s[0] == approx(21.6 + 2 * sigma)
     assert chart.lower[0] == 0.0
@@ -128,3 +130,13 @@ def test_choose_chart_refuses_what_cannot_be() -> None:
         choose_chart([1, 2], kind="proportion")
     with pytest.raises(SPCError, match="values: a count must be whole numbers"):
         choose_chart([1.5, 2], kind="count")
+
+
+def test_g_chart_centre_splits_a_stable_process_in_half() -> None:
+    # 400 gaps of a stable geometric process (p = 0.05, mean 19), seed fixed: the share
+    # above the centre line (0.693 x mean) is near 1/2; above the mean it would be ~0.36.
+    gaps = np.random.default_rng(16).geometric(0.05, size=400) - 1
+    chart = g_chart(gaps)
+    above = float(np.mean(chart.values > chart.centre))
+    assert 0.45 < above < 0.55
+    assert float(np.mean(chart.values > chart.values.mean())) < 0.42

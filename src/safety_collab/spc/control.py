@@ -376,6 +376,7 @@ def count_chart(
     data: Sequence[float] | npt.ArrayLike,
     sigma: Callable[[float], float],
     *,
+    centre: float = 1.0,
     dates: Sequence[dt.date] | None,
     baseline: int | None,
     improvement: str | Improvement | None,
@@ -385,7 +386,10 @@ def count_chart(
     trend: int,
     annotations: Notes,
 ) -> SPCChart:
-    """A chart of whole counts: centre their mean, lines at 3 and 2 ``sigma(mean)``, >= 0."""
+    """A chart of whole counts: lines at the mean +/- 3 and 2 ``sigma(mean)``, >= 0.
+
+    The centre line is ``centre`` times the mean (1 for a c chart).
+    """
     x = as_array(name, data)
     check_nonnegative(name, x)
     check_whole(name, x)
@@ -396,6 +400,7 @@ def count_chart(
 
     def lines(a: int, b: int, size: int) -> Lines:
         bar = float(x[a : a + size].mean())
-        return sigma_lines(bar, sigma(bar), b - a, 0.0)
+        c, upper, lower, upper_2s, lower_2s = sigma_lines(bar, sigma(bar), b - a, 0.0)
+        return c * centre, upper, lower, upper_2s, lower_2s
 
     return opts.chart(kind, x, lines, sizes)

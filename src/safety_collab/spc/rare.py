@@ -4,10 +4,13 @@ When harm is rare (falls with serious harm, never events) most periods count 0 a
 c or u chart says nothing. Chart the gaps between events instead:
 
 * **g chart** (opportunities or days between events; Benneyan 2001, Provost &
-  Murray 2011): centre :math:`\bar g`, limits
-  :math:`\bar g \pm 3\sqrt{\bar g(\bar g + 1)}` (the geometric distribution's
-  standard deviation), two-sigma lines with 2, the lower floored at 0 (it always is
-  for :math:`\bar g > 1/8`). Longer gaps are better: the default direction is ``"up"``.
+  Murray 2011): limits :math:`\bar g \pm 3\sqrt{\bar g(\bar g + 1)}` (the
+  geometric distribution's standard deviation), two-sigma lines with 2, the lower
+  floored at 0 (it always is for :math:`\bar g > 1/8`). The gaps are very skewed,
+  so the centre line - against which the shift rule counts points - is the
+  geometric distribution's median :math:`0.693\,\bar g` (Provost & Murray 2011,
+  p. 228), not the mean: about half the gaps of a stable process fall either side.
+  Longer gaps are better: the default direction is ``"up"``.
 * **t chart** (time between events, continuous; Montgomery 2020, section 7.3.5):
   transform :math:`y = t^{1/3.6}` (which makes Weibull-like times near normal), draw
   an XmR chart of :math:`y` (limits :math:`\bar y \pm 2.66\,\overline{MR}`, the lower
@@ -48,6 +51,8 @@ from safety_collab.spc.control import Notes, count_chart, mean_moving_range, set
 
 __all__ = ["ChartAdvice", "choose_chart", "g_chart", "t_chart"]
 
+#: The g chart's centre line as a share of the mean gap: the geometric median, ln 2.
+G_MEDIAN = 0.693
 #: The power of the t chart's transformation, y = t ** (1 / T_POWER).
 T_POWER = 3.6
 
@@ -90,10 +95,11 @@ def g_chart(
 
     >>> chart = g_chart([12, 30, 5, 41, 18, 7, 25, 60, 3, 15])
     >>> round(float(chart.centre[0]), 1), round(float(chart.upper[0]), 3)
-    (21.6, 87.883)
+    (15.0, 87.883)
     """
     return count_chart(
-        ChartKind.G, "gaps", gaps, lambda bar: math.sqrt(bar * (bar + 1.0)), dates=dates,
+        ChartKind.G, "gaps", gaps, lambda bar: math.sqrt(bar * (bar + 1.0)), centre=G_MEDIAN,
+        dates=dates,
         baseline=baseline, improvement=improvement, target=target, phases=phases,
         shift=shift, trend=trend, annotations=annotations,
     )  # fmt: skip
