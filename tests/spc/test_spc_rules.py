@@ -168,3 +168,14 @@ def _mirror(v: Variation) -> Variation:
     kind = {"special_cause_improvement": "special_cause_concern",
             "special_cause_concern": "special_cause_improvement"}[head]  # fmt: skip
     return Variation(f"{kind}_{swap[tail]}")
+
+
+@pytest.mark.parametrize("laney", [False, True])
+def test_assess_a_single_point_after_the_start(laney: bool) -> None:
+    # the last point judged alone: its own centre is itself; no warning, no NaN
+    a = assess("x", "RRK", xmr(FALLS), start=18)
+    assert a.centre_after == 6.0
+    assert a.end == 19
+    b = assess("x", "RRK", p_chart([5, 6, 5, 7, 1], [100] * 5, laney=laney), start=4)
+    assert b.centre_after == pytest.approx(0.01)
+    assert b.centre_before == pytest.approx(23 / 400)

@@ -119,7 +119,13 @@ def sigma_lines(
 
 
 def mean_moving_range(base: FloatArray, *, screen: bool = False) -> float:
-    """The mean moving range of baseline points, optionally screened (3.267 x the mean)."""
+    """The mean moving range of baseline points, optionally screened (3.267 x the mean).
+
+    0 for a single point (no moving range), which only :func:`~safety_collab.spc.assess`
+    asks for, to take the centre of one point judged.
+    """
+    if base.shape[0] < 2:
+        return 0.0
     mr = np.abs(np.diff(base))
     mean_mr = float(mr.mean())
     if screen and mean_mr > 0:
@@ -242,7 +248,7 @@ def attribute_chart(
     def lines(a: int, b: int, size: int) -> Lines:
         bar = float(ev[a : a + size].sum() / den[a : a + size].sum())
         s = np.sqrt((bar * (1.0 - bar) if kind == "p" else bar) / den[a:b])
-        if laney:
+        if laney and size >= 2:
             base_s = s[:size]
             with np.errstate(divide="ignore", invalid="ignore"):
                 z = np.where(base_s > 0, (y[a : a + size] - bar) / base_s, 0.0)
