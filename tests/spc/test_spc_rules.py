@@ -179,3 +179,14 @@ def test_assess_a_single_point_after_the_start(laney: bool) -> None:
     b = assess("x", "RRK", p_chart([5, 6, 5, 7, 1], [100] * 5, laney=laney), start=4)
     assert b.centre_after == pytest.approx(0.01)
     assert b.centre_before == pytest.approx(23 / 400)
+
+
+@given(values_st)
+def test_sides_agree_with_variation_at_every_point(values: list[float]) -> None:
+    chart = xmr(values, improvement="up")
+    sides = chart.sides().tolist()
+    for i, side in enumerate(sides):
+        v = chart.variation_at(i)
+        assert (side == 0) == (v is Variation.COMMON_CAUSE)
+        if side:
+            assert v.value.endswith("_high" if side > 0 else "_low")
