@@ -56,7 +56,8 @@ from safety_collab.spc import (
     SPCChart,
     Variation,
 )
-from safety_collab.spc.icons import icon_artist, icon_spec
+from safety_collab.spc.funnel import draw_funnel
+from safety_collab.spc.icons import ASSURANCE_TEXT, VARIATION_TEXT, icon_artist, icon_spec
 from safety_collab.spread.result import SpreadResult
 
 if TYPE_CHECKING:
@@ -98,20 +99,6 @@ _CYCLE = (
     "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF",
 )  # fmt: skip
 _SIZES = {"adoption": (7.0, 4.5), "spc": (9.0, 4.5), "network": (7.0, 7.0)}
-_VARIATION_TEXT = {
-    Variation.COMMON_CAUSE: "Common cause variation",
-    Variation.IMPROVEMENT_HIGH: "Special cause improvement (high)",
-    Variation.IMPROVEMENT_LOW: "Special cause improvement (low)",
-    Variation.CONCERN_HIGH: "Special cause concern (high)",
-    Variation.CONCERN_LOW: "Special cause concern (low)",
-    Variation.NEUTRAL_HIGH: "Special cause variation (high)",
-    Variation.NEUTRAL_LOW: "Special cause variation (low)",
-}
-_ASSURANCE_TEXT = {
-    Assurance.CONSISTENTLY_PASSES: "Assurance: consistently passes the target",
-    Assurance.CONSISTENTLY_FAILS: "Assurance: consistently fails the target",
-    Assurance.HIT_AND_MISS: "Assurance: hit and miss against the target",
-}
 _MAX_NODE_LABELS = 60
 _SHOW_IDS = 10
 
@@ -436,7 +423,7 @@ def spc_chart(
 
     variation = chart.variation
     ax.annotate(
-        _VARIATION_TEXT[variation],
+        VARIATION_TEXT[variation],
         xy=(1.0, 1.0),
         xycoords="axes fraction",
         xytext=(0, 16),
@@ -453,7 +440,7 @@ def spc_chart(
         _icons(ax, variation, assurance)
     if assurance is not None:
         ax.annotate(
-            _ASSURANCE_TEXT[assurance],
+            ASSURANCE_TEXT[assurance],
             xy=(1.0, 1.0),
             xycoords="axes fraction",
             xytext=(0, 3),
@@ -572,25 +559,7 @@ def funnel_plot(plot: FunnelPlot, *, ax: Axes | None = None, title: str | None =
     """
     _check_type("plot", plot, FunnelPlot)
     fig, ax = _axes(ax, "spc")
-    lo, hi = float(plot.precision.min()), float(plot.precision.max())
-    grid = np.linspace(max(lo * 0.8, 1e-9), hi * 1.1, 200)
-    for level, style in ((0.95, "--"), (0.998, "-")):
-        low, up = plot.limits(level, grid)
-        for line in (low, up):
-            ax.plot(grid, line, color=COLOURS["limit"], linestyle=style, linewidth=1.0,
-                    label=f"{level:.1%} limits" if line is low else None)  # fmt: skip
-    ax.axhline(plot.target, color=COLOURS["centre"], linewidth=1.2, label="target")
-    out = {o.label for o in plot.outliers}
-    flags = np.array([lab in out for lab in plot.labels], dtype=bool)
-    ax.scatter(plot.precision[~flags], plot.values[~flags], s=18, color=COLOURS["common_cause"],
-               zorder=4)  # fmt: skip
-    ax.scatter(plot.precision[flags], plot.values[flags], s=30, color=COLOURS["concern"], zorder=5)
-    for i in np.flatnonzero(flags):
-        ax.annotate(plot.labels[i], (plot.precision[i], plot.values[i]), xytext=(4, 4),
-                    textcoords="offset points", fontsize="x-small")  # fmt: skip
-    ax.set_xlabel({"proportion": "cases", "rate": "exposure", "ratio": "expected"}[plot.kind])
-    ax.set_ylabel(plot.kind)
-    ax.legend(frameon=False, fontsize="small")
+    draw_funnel(ax, plot, COLOURS)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title)
     return _root(fig)

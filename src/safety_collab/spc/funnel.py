@@ -43,7 +43,7 @@ https://doi.org/10.1136/qshc.2005.013755
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -63,7 +63,7 @@ from safety_collab.spc._checks import (
 from safety_collab.spc._kinds import FloatArray, array_eq, as_frame, frozen_array
 from safety_collab.spc.icons import html_card
 
-__all__ = ["FunnelOutlier", "FunnelPlot", "funnel"]
+__all__ = ["FunnelOutlier", "FunnelPlot", "draw_funnel", "funnel"]
 
 #: The indicator kinds: what y and the precision are.
 KINDS = ("proportion", "rate", "ratio")
@@ -429,3 +429,39 @@ def _target(kind: str, target: float | None, num: FloatArray, den: FloatArray) -
         msg = f"target: must be a number {bounds} (got {target!r})"
         raise SPCError(msg)
     return float(target)
+
+
+def draw_funnel(ax: Any, plot: FunnelPlot, colours: Mapping[str, str]) -> None:
+    """Draw ``plot`` on matplotlib axes: limits over the denominators, target, points.
+
+    For :func:`safety_collab.plot.funnel_plot`; ``colours`` maps ``limit``, ``centre``,
+    ``common_cause`` and ``concern`` to colours. Outliers are labelled.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = Figure().add_subplot()
+    >>> colours = dict.fromkeys(["limit", "centre", "common_cause", "concern"], "grey")
+    >>> draw_funnel(ax, funnel([5, 30, 6], [100, 100, 120]), colours)
+    >>> len(ax.get_lines())
+    5
+    """
+    lo, hi = float(plot.precision.min()), float(plot.precision.max())
+    grid = np.linspace(max(lo * 0.8, 1e-9), hi * 1.1, 200)
+    for level, style in ((0.95, "--"), (0.998, "-")):
+        low, up = plot.limits(level, grid)
+        for line in (low, up):
+            ax.plot(grid, line, color=colours["limit"], linestyle=style, linewidth=1.0,
+                    label=f"{level:.1%} limits" if line is low else None)  # fmt: skip
+    ax.axhline(plot.target, color=colours["centre"], linewidth=1.2, label="target")
+    out = {o.label for o in plot.outliers}
+    flags = np.array([lab in out for lab in plot.labels], dtype=bool)
+    ax.scatter(plot.precision[~flags], plot.values[~flags], s=18, color=colours["common_cause"],
+               zorder=4)  # fmt: skip
+    ax.scatter(plot.precision[flags], plot.values[flags], s=30, color=colours["concern"], zorder=5)
+    for i in np.flatnonzero(flags):
+        ax.annotate(plot.labels[i], (plot.precision[i], plot.values[i]), xytext=(4, 4),
+                    textcoords="offset points", fontsize="x-small")  # fmt: skip
+    ax.set_xlabel({"proportion": "cases", "rate": "exposure", "ratio": "expected"}[plot.kind])
+    ax.set_ylabel(plot.kind)
+    ax.legend(frameon=False, fontsize="small")

@@ -29,7 +29,9 @@ from safety_collab.errors import MissingDependencyError, SPCError
 from safety_collab.spc._kinds import Assurance, Variation
 
 __all__ = [
+    "ASSURANCE_TEXT",
     "ICON_COLOURS",
+    "VARIATION_TEXT",
     "IconSpec",
     "assurance_icon",
     "html_card",
@@ -37,6 +39,23 @@ __all__ = [
     "icon_spec",
     "variation_icon",
 ]
+
+#: How figures name each variation class.
+VARIATION_TEXT = {
+    Variation.COMMON_CAUSE: "Common cause variation",
+    Variation.IMPROVEMENT_HIGH: "Special cause improvement (high)",
+    Variation.IMPROVEMENT_LOW: "Special cause improvement (low)",
+    Variation.CONCERN_HIGH: "Special cause concern (high)",
+    Variation.CONCERN_LOW: "Special cause concern (low)",
+    Variation.NEUTRAL_HIGH: "Special cause variation (high)",
+    Variation.NEUTRAL_LOW: "Special cause variation (low)",
+}
+#: How figures name each assurance class.
+ASSURANCE_TEXT = {
+    Assurance.CONSISTENTLY_PASSES: "Assurance: consistently passes the target",
+    Assurance.CONSISTENTLY_FAILS: "Assurance: consistently fails the target",
+    Assurance.HIT_AND_MISS: "Assurance: hit and miss against the target",
+}
 
 #: Making Data Count icon colours.
 ICON_COLOURS = {
@@ -88,7 +107,7 @@ def icon_spec(value: Variation | Assurance) -> IconSpec:
     ('#E46C0A', 'H')
     """
     if isinstance(value, Variation):
-        title = value.value.replace("_", " ").capitalize()
+        title = VARIATION_TEXT[value]
         if value is Variation.COMMON_CAUSE:
             return IconSpec("variation", title, ICON_COLOURS["common_cause"], "", _FLAT, 0)
         high = value.value.endswith("_high")
@@ -105,8 +124,8 @@ def icon_spec(value: Variation | Assurance) -> IconSpec:
         Assurance.CONSISTENTLY_FAILS: (ICON_COLOURS["concern"], "F"),
         Assurance.HIT_AND_MISS: (ICON_COLOURS["common_cause"], "?"),
     }[given]
-    return IconSpec("assurance", given.value.replace("_", " ").capitalize(), colour, letter,
-                    _FLAT, 0)  # fmt: skip
+    title = ASSURANCE_TEXT[given].removeprefix("Assurance: ").capitalize()
+    return IconSpec("assurance", title, colour, letter, _FLAT, 0)
 
 
 def _svg(spec: IconSpec, size: int) -> str:
