@@ -6,6 +6,9 @@
   data line, dashed process limits, centre line, special-cause points coloured
   (orange concern, blue improvement), phase boundaries, target, and the
   variation and assurance labels.
+* :func:`spc_facets` — one small SPC chart per group of a
+  :class:`~safety_collab.spc.ChartSet`; :func:`funnel_plot` — organisations against
+  funnel limits.
 * :func:`network_map` — the collaboration graph drawn on a map (from the
   organisations' locations) or with a spring layout, nodes coloured by tier or
   by adoption probability, edge width by tie weight.
@@ -42,15 +45,35 @@ import numpy as np
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
+from safety_collab._validate import check_int
 from safety_collab.errors import MissingDependencyError, ParameterError
-from safety_collab.spc import Assurance, ChartKind, SPCChart, Variation
+from safety_collab.spc import (
+    Assurance,
+    ChartKind,
+    ChartSet,
+    FunnelPlot,
+    RunChart,
+    SPCChart,
+    Variation,
+)
+from safety_collab.spc.funnel import draw_funnel
+from safety_collab.spc.icons import ASSURANCE_TEXT, VARIATION_TEXT, icon_artist, icon_spec
 from safety_collab.spread.result import SpreadResult
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
-__all__ = ["COLOURS", "FORMATS", "adoption_curves", "network_map", "save", "spc_chart"]
+__all__ = [
+    "COLOURS",
+    "FORMATS",
+    "adoption_curves",
+    "funnel_plot",
+    "network_map",
+    "save",
+    "spc_chart",
+    "spc_facets",
+]
 
 COLOURS: Mapping[str, str] = {
     "common_cause": "#7B7D7D",
@@ -76,20 +99,6 @@ _CYCLE = (
     "#8C564B", "#E377C2", "#7F7F7F", "#BCBD22", "#17BECF",
 )  # fmt: skip
 _SIZES = {"adoption": (7.0, 4.5), "spc": (9.0, 4.5), "network": (7.0, 7.0)}
-_VARIATION_TEXT = {
-    Variation.COMMON_CAUSE: "Common cause variation",
-    Variation.IMPROVEMENT_HIGH: "Special cause improvement (high)",
-    Variation.IMPROVEMENT_LOW: "Special cause improvement (low)",
-    Variation.CONCERN_HIGH: "Special cause concern (high)",
-    Variation.CONCERN_LOW: "Special cause concern (low)",
-    Variation.NEUTRAL_HIGH: "Special cause variation (high)",
-    Variation.NEUTRAL_LOW: "Special cause variation (low)",
-}
-_ASSURANCE_TEXT = {
-    Assurance.CONSISTENTLY_PASSES: "Assurance: consistently passes the target",
-    Assurance.CONSISTENTLY_FAILS: "Assurance: consistently fails the target",
-    Assurance.HIT_AND_MISS: "Assurance: hit and miss against the target",
-}
 _SHOW_IDS = 10
 
 
@@ -337,7 +346,13 @@ def _point_kind(variation: Variation) -> str:
     return "common_cause"
 
 
-def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+def spc_chart(
+    chart: SPCChart | RunChart,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    icons: bool = False,
+) -> Figure:
     """An SPC chart in the NHS "Making Data Count" style.
 
     The data are a grey line with grey points; points flagged by a
@@ -346,17 +361,23 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
     them grey). The centre line is solid, the process limits dashed, each
     phase has its own lines and a dotted boundary, and a target (if set) is a
     red dashed line. Above the chart, on the right, are the variation of the
-    latest point and, with a target, the assurance.
+    latest point and, with a target, the assurance; with ``icons`` the Making
+    Data Count icons of both sit in the top left corner. A run chart has its
+    median and no limits. Annotations (PDSA cycles, changes made) are labelled
+    above their points.
 
     Parameters
     ----------
     chart
-        A chart from :func:`~safety_collab.spc.xmr`,
-        :func:`~safety_collab.spc.p_chart` or :func:`~safety_collab.spc.u_chart`.
+        A chart from :func:`~safety_collab.spc.xmr`, :func:`~safety_collab.spc.p_chart`,
+        :func:`~safety_collab.spc.u_chart`, the other control charts, or
+        :func:`~safety_collab.spc.run_chart`.
     ax
         Draw on these axes; by default on a new 9 x 4.5 inch figure.
     title
         A title, left-aligned.
+    icons
+        Draw the variation and assurance icons.
 
     Returns
     -------
@@ -366,7 +387,8 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
     Raises
     ------
     ParameterError
-        If ``chart`` is not an :class:`~safety_collab.spc.SPCChart`.
+        If ``chart`` is not an :class:`~safety_collab.spc.SPCChart` or a
+        :class:`~safety_collab.spc.RunChart`.
     MissingDependencyError
         Without matplotlib.
 
@@ -380,7 +402,10 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['Special cause improvement (low)', 'Assurance: hit and miss against the target']
     """
-    _check_type("chart", chart, SPCChart)
+    given: object = chart  # checked at run time too: callers may not be typed
+    if not isinstance(given, SPCChart | RunChart):
+        msg = f"chart: expected SPCChart (got {type(given).__name__}), or a RunChart"
+        raise ParameterError(msg)
     fig, ax = _axes(ax, "spc")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num  # noqa: PLC0415
     from matplotlib.lines import Line2D  # noqa: PLC0415
@@ -408,18 +433,24 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
     for k, (a, b) in enumerate(itertools.pairwise(bounds)):
         seg = slice(a, b)
         ax.plot(x[seg], chart.centre[seg], color=COLOURS["centre"], linewidth=1.2, zorder=2)
-        for line in (chart.upper, chart.lower):
+        for line in (chart.upper, chart.lower) if isinstance(chart, SPCChart) else ():
             ax.plot(
                 x[seg], line[seg], color=COLOURS["limit"], linestyle="--", linewidth=1.0, zorder=2
             )
         if k > 0:
             ax.axvline((x[a - 1] + x[a]) / 2, color=COLOURS["phase"], linestyle=":", zorder=1)
-    if chart.target is not None:
-        ax.axhline(chart.target, color=COLOURS["target"], linestyle="--", linewidth=1.2, zorder=2)
+    target = chart.target if isinstance(chart, SPCChart) else None
+    if target is not None:
+        ax.axhline(target, color=COLOURS["target"], linestyle="--", linewidth=1.2, zorder=2)
+    for note in chart.annotations:
+        i = chart.index_of(note.at)
+        ax.annotate(note.label, xy=(x[i], y[i]), xytext=(0, 22), textcoords="offset points",
+                    ha="center", fontsize="x-small", color=COLOURS["centre"],
+                    arrowprops={"arrowstyle": "-", "color": COLOURS["phase"]})  # fmt: skip
 
     variation = chart.variation
     ax.annotate(
-        _VARIATION_TEXT[variation],
+        VARIATION_TEXT[variation],
         xy=(1.0, 1.0),
         xycoords="axes fraction",
         xytext=(0, 16),
@@ -431,10 +462,12 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
         color=COLOURS[_point_kind(variation)] if variation.is_improvement or variation.is_concern
         else COLOURS["centre"],
     )  # fmt: skip
-    assurance = chart.assurance
+    assurance = chart.assurance if isinstance(chart, SPCChart) else None
+    if icons:
+        _icons(ax, variation, assurance)
     if assurance is not None:
         ax.annotate(
-            _ASSURANCE_TEXT[assurance],
+            ASSURANCE_TEXT[assurance],
             xy=(1.0, 1.0),
             xycoords="axes fraction",
             xytext=(0, 3),
@@ -445,17 +478,17 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
             color=COLOURS["centre"],
         )
 
-    limits = "process limits" + (" (provisional)" if any(chart.provisional) else "")
     handles: list[Any] = [
         Line2D([], [], color=grey, marker="o", markersize=4, label="data"),
-        Line2D([], [], color=COLOURS["centre"], label="mean"),
-        Line2D([], [], color=COLOURS["limit"], linestyle="--", label=limits),
-    ]
-    if chart.target is not None:
+        Line2D([], [], color=COLOURS["centre"], label="mean" if target is not None or
+               isinstance(chart, SPCChart) else "median"),
+    ]  # fmt: skip
+    if isinstance(chart, SPCChart):
+        limits = "process limits" + (" (provisional)" if any(chart.provisional) else "")
+        handles.append(Line2D([], [], color=COLOURS["limit"], linestyle="--", label=limits))
+    if target is not None:
         handles.append(
-            Line2D(
-                [], [], color=COLOURS["target"], linestyle="--", label=f"target {chart.target:g}"
-            )
+            Line2D([], [], color=COLOURS["target"], linestyle="--", label=f"target {target:g}")
         )
     for kind, text in (("improvement", "improvement"), ("concern", "concern")):
         if kind in shown:
@@ -478,13 +511,82 @@ def spc_chart(chart: SPCChart, *, ax: Axes | None = None, title: str | None = No
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("point")
-    if chart.kind in (ChartKind.P, ChartKind.P_PRIME):
+    chart_kind = chart.kind if isinstance(chart, SPCChart) else None
+    if chart_kind in (ChartKind.P, ChartKind.P_PRIME):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
         ax.set_ylabel("proportion")
-    elif chart.kind in (ChartKind.U, ChartKind.U_PRIME):
+    elif chart_kind in (ChartKind.U, ChartKind.U_PRIME):
         ax.set_ylabel("rate")
     else:
         ax.set_ylabel("value")
+    ax.spines[["top", "right"]].set_visible(False)
+    _title(ax, title)
+    return _root(fig)
+
+
+def _icons(ax: Axes, variation: Variation, assurance: Assurance | None) -> None:
+    """The Making Data Count icons in the axes' top left corner."""
+    from matplotlib.offsetbox import AnnotationBbox  # noqa: PLC0415
+
+    for k, value in enumerate(v for v in (variation, assurance) if v is not None):
+        box = AnnotationBbox(icon_artist(icon_spec(value)), (0.0, 1.0), xycoords="axes fraction",
+                             xybox=(4 + 28 * k, -4), boxcoords="offset points",
+                             box_alignment=(0.0, 1.0), frameon=False, zorder=6)  # fmt: skip
+        ax.add_artist(box)
+
+
+def spc_facets(charts: ChartSet, *, ncols: int = 3, icons: bool = True) -> Figure:
+    """One small SPC chart per group of a :class:`~safety_collab.spc.ChartSet`.
+
+    Each panel is :func:`spc_chart` of one group, titled with the group, with the
+    Making Data Count icons (unless ``icons=False``).
+
+    Raises
+    ------
+    ParameterError
+        If ``charts`` is not a ChartSet or ``ncols`` is not a positive integer.
+
+    Examples
+    --------
+    >>> from safety_collab import spc
+    >>> cs = spc.many([(g, None, v) for g in "AB" for v in (5, 6, 5, 7, 6)])
+    >>> [ax.get_title(loc="left") for ax in spc_facets(cs).axes]
+    ['A', 'B']
+    """
+    _check_type("charts", charts, ChartSet)
+    ncols = check_int("ncols", ncols, lo=1)
+    ncols = min(ncols, len(charts))
+    nrows = math.ceil(len(charts) / ncols)
+    fig = _new_figure("spc")
+    fig.set_size_inches(5.0 * ncols, 3.2 * nrows)
+    for k, group in enumerate(charts):
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        spc_chart(charts[group], ax=ax, title=group, icons=icons)
+    return fig
+
+
+def funnel_plot(plot: FunnelPlot, *, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """A funnel plot: each organisation against its denominator, with 95% and 99.8% limits.
+
+    Limits are smooth curves over the range of denominators (95% dashed, 99.8%
+    solid), the target a line; organisations outside the 95% limits are orange and
+    labelled.
+
+    Raises
+    ------
+    ParameterError
+        If ``plot`` is not a :class:`~safety_collab.spc.FunnelPlot`.
+
+    Examples
+    --------
+    >>> from safety_collab import spc
+    >>> f = spc.funnel([5, 30, 6, 8], [100, 100, 120, 150], labels=["A", "B", "C", "D"])
+    >>> [t.get_text() for t in funnel_plot(f).axes[0].texts]
+    ['B', 'D']
+    """
+    _check_type("plot", plot, FunnelPlot)
+    fig, ax = _axes(ax, "spc")
+    draw_funnel(ax, plot, COLOURS)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title)
     return _root(fig)

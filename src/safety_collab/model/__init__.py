@@ -40,6 +40,7 @@ from safety_collab.model.kinds import (
     Provenance,
     is_ods_code,
 )
+from safety_collab.model.measures import Measure, MeasureKind
 from safety_collab.model.parts import (
     PERSONAL_FIELDS,
     Intervention,
@@ -64,6 +65,8 @@ __all__ = [
     "EvidenceLevel",
     "Intervention",
     "Location",
+    "Measure",
+    "MeasureKind",
     "Member",
     "NationalProgramme",
     "Network",

@@ -20,6 +20,7 @@ from safety_collab._validate import (
     text,
 )
 from safety_collab.errors import ModelError, Problem, UnknownIdError
+from safety_collab.model.measures import Measure
 from safety_collab.model.parts import (
     Intervention,
     Member,
@@ -145,6 +146,9 @@ class Collaborative:
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
     )
     description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    measures: tuple[Measure, ...] = attrs.field(
+        factory=tuple, converter=as_tuple, validator=each_instance(Measure), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _check_collaborative(self)
@@ -257,6 +261,33 @@ class Collaborative:
         """
         return self._get(self._index.programmes, "programme", id)
 
+    def measure(self, id: str) -> Measure:
+        """Return the measure with this id.
+
+        Examples
+        --------
+        >>> import attrs
+        >>> from safety_collab import west_midlands
+        >>> from safety_collab.model import Measure, MeasureKind
+        >>> m = Measure("news2-done", "NEWS2 recorded", MeasureKind.PROCESS,
+        ...             definition="Observations with a NEWS2 score", improvement="up",
+        ...             interventions=["news2"])
+        >>> attrs.evolve(west_midlands(), measures=[m]).measure("news2-done").kind.value
+        'process'
+        """
+        return self._get(self._index.measures, "measure", id)
+
+    def measures_for(self, id: str) -> tuple[Measure, ...]:
+        """The measures that judge an intervention or a programme (by its id).
+
+        Examples
+        --------
+        >>> from safety_collab import west_midlands
+        >>> west_midlands().measures_for("news2")
+        ()
+        """
+        return tuple(m for m in self.measures if id in m.interventions or id in m.programmes)
+
     def role(self, id: str) -> Role:
         """Return the role with this id.
 
@@ -337,6 +368,7 @@ class _Index:
     interventions: dict[str, Intervention]
     programmes: dict[str, Programme]
     roles: dict[str, Role]
+    measures: dict[str, Measure]
 
     @classmethod
     def build(cls, c: Collaborative) -> _Index:
@@ -351,6 +383,7 @@ class _Index:
             interventions={i.id: i for i in c.interventions},
             programmes={p.id: p for p in c.programmes},
             roles={r.id: r for r in c.roles},
+            measures={m.id: m for m in c.measures},
         )
 
 
@@ -407,7 +440,8 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
     networks = ck.unique("networks", (n.id for n in c.networks), "network")
     ck.unique("services", (s.id for s in c.services), "service")
     interventions = ck.unique("interventions", (i.id for i in c.interventions), "intervention")
-    ck.unique("programmes", (p.id for p in c.programmes), "programme")
+    programmes = ck.unique("programmes", (p.id for p in c.programmes), "programme")
+    ck.unique("measures", (m.id for m in c.measures), "measure")
     ck.unique("roles", (r.id for r in c.roles), "role")
     ck.unique("members", (m.organisation for m in c.members), "member organisation")
 
@@ -502,6 +536,10 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
                 f"programmes[{i}].end",
                 f"programme ends ({p.end.isoformat()}) before it starts ({p.start.isoformat()})",
             )
+
+    for i, ms in enumerate(c.measures):
+        ck.refs(f"measures[{i}].interventions", ms.interventions, interventions, "intervention")
+        ck.refs(f"measures[{i}].programmes", ms.programmes, programmes, "programme")
 
     for i, r in enumerate(c.roles):
         if r.theme is not None:

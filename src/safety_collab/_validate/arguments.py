@@ -1,0 +1,317 @@
+"""Argument checkers: return the normalised value or raise the error the caller names."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, overload
+
+from safety_collab.errors import ParameterError
+
+if TYPE_CHECKING:
+    import attrs
+
+from safety_collab._validate.fields import Validator
+from safety_collab._validate.messages import (
+    is_finite,
+    is_integer,
+    is_number,
+    short,
+    type_name,
+)
+
+__all__ = [
+    "check_bool",
+    "check_instance",
+    "check_int",
+    "check_number",
+    "check_path",
+    "check_probability",
+    "validator",
+]
+
+
+# ---------------------------------------------------------------- argument checkers
+
+
+@overload
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+    type_apart: bool = False,
+    optional: Literal[False] = False,
+) -> int: ...
+
+
+@overload
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+    type_apart: bool = False,
+    optional: bool,
+) -> int | None: ...
+
+
+def check_int(
+    name: str,
+    value: object,
+    *,
+    lo: int | None = None,
+    hi: int | None = None,
+    error: type[Exception] = ParameterError,
+    type_apart: bool = False,
+    optional: bool = False,
+) -> int | None:
+    """Check that ``value`` is an integer in ``[lo, hi]`` and return it as ``int``.
+
+    Parameters
+    ----------
+    name
+        What the value is, as the message names it (``"runs"``, ``"Reach.runs"``).
+    value
+        The value given.
+    lo, hi
+        Inclusive bounds; ``None`` for no bound.
+    error
+        The exception class to raise (it takes one message argument).
+    type_apart
+        Word the type and the range apart: a value that is not an integer is
+        told ``"must be an integer >= lo"``, an integer out of range only
+        ``"must be between lo and hi"``.
+    optional
+        Accept ``None`` too (and return it); the message then says
+        ``"must be None or an integer ..."``.
+
+    Raises
+    ------
+    error
+        ``"<name>: must be an integer >= lo (got value)"`` (or "between lo and hi").
+
+    Examples
+    --------
+    >>> check_int("steps", 5, lo=1, hi=10)
+    5
+    >>> check_int("steps", 11, lo=1, hi=10)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: steps: must be an integer between 1 and 10 (got 11)
+    >>> check_int("steps", 11, lo=1, hi=10, type_apart=True)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: steps: must be between 1 and 10 (got 11)
+    >>> check_int("steps", None, lo=1, optional=True) is None
+    True
+    """
+    if value is None and optional:
+        return None
+    integer = is_integer(value)
+    ok = integer
+    if ok and lo is not None and value < lo:  # type: ignore[operator]
+        ok = False
+    if ok and hi is not None and value > hi:  # type: ignore[operator]
+        ok = False
+    if not ok:
+        if type_apart and not integer:
+            what = "an integer" if lo is None else f"an integer >= {lo}"
+        else:
+            if lo is not None and hi is not None:
+                what = f"between {lo} and {hi}"
+            elif lo is not None:
+                what = f">= {lo}"
+            elif hi is not None:
+                what = f"<= {hi}"
+            else:
+                what = ""
+            if not type_apart:
+                what = f"an integer {what}".rstrip()
+        if optional:
+            what = f"None or {what}"
+        msg = f"{name}: must be {what} (got {short(value)})"
+        raise error(msg)
+    return int(value)  # type: ignore[call-overload,no-any-return]
+
+
+def check_number(
+    name: str,
+    value: object,
+    *,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    error: type[Exception] = ParameterError,
+    noun: str | None = None,
+) -> float:
+    """Check that ``value`` is a finite real number within the bounds; return it as ``float``.
+
+    Parameters
+    ----------
+    name
+        What the value is, as the message names it.
+    value
+        The value given.
+    lo, hi
+        The bounds (infinite for none).
+    lo_open, hi_open
+        Whether each bound is excluded.
+    error
+        The exception class to raise.
+    noun
+        What the message says the value must be (``"a probability"``); by
+        default ``"a number"`` between two bounds, else ``"a finite number"``.
+
+    Examples
+    --------
+    >>> check_number("scale", 0.2, lo=0.0, lo_open=True)
+    0.2
+    >>> check_number("scale", 0, lo=0.0, lo_open=True)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: scale: must be a finite number > 0 (got 0)
+    >>> check_number("share", 2, lo=0.0, hi=1.0, noun="a probability")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: share: must be a probability in [0, 1] (got 2)
+    """
+    ok = is_number(value) and is_finite(value)  # type: ignore[arg-type]
+    if ok:
+        v = float(value)  # type: ignore[arg-type]
+        ok = (lo < v if lo_open else lo <= v) and (v < hi if hi_open else v <= hi)
+    if not ok:
+        allowed = _number_range(lo, hi, lo_open=lo_open, hi_open=hi_open, noun=noun)
+        msg = f"{name}: must be {allowed} (got {short(value)})"
+        raise error(msg)
+    return float(value)  # type: ignore[arg-type]
+
+
+def _number_range(
+    lo: float, hi: float, *, lo_open: bool, hi_open: bool, noun: str | None = None
+) -> str:
+    unbounded = noun or "a finite number"
+    if math.isinf(lo) and math.isinf(hi):
+        return unbounded
+    if math.isinf(hi):
+        return f"{unbounded} {'>' if lo_open else '>='} {lo:g}"
+    if math.isinf(lo):
+        return f"{unbounded} {'<' if hi_open else '<='} {hi:g}"
+    left, right = ("(" if lo_open else "["), (")" if hi_open else "]")
+    return f"{noun or 'a number'} in {left}{lo:g}, {hi:g}{right}"
+
+
+def check_probability(
+    name: str, value: object, *, error: type[Exception] = ParameterError
+) -> float:
+    """Check that ``value`` is a probability (a finite number in ``[0, 1]``).
+
+    Examples
+    --------
+    >>> check_probability("p", 1)
+    1.0
+    >>> check_probability("p", 1.5)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: p: must be a probability between 0 and 1 (got 1.5)
+    """
+    if not (is_number(value) and is_finite(value) and 0.0 <= value <= 1.0):  # type: ignore[arg-type,operator]
+        msg = f"{name}: must be a probability between 0 and 1 (got {short(value)})"
+        raise error(msg)
+    return float(value)  # type: ignore[arg-type]
+
+
+def check_bool(name: str, value: object, *, error: type[Exception] = ParameterError) -> bool:
+    """Check that ``value`` is ``True`` or ``False`` (not a truthy stand-in).
+
+    Examples
+    --------
+    >>> check_bool("progress", "yes")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: progress: must be True or False (got 'yes')
+    """
+    if not isinstance(value, bool):
+        msg = f"{name}: must be True or False (got {short(value)})"
+        raise error(msg)
+    return value
+
+
+def validator(
+    check: Callable[..., object], name: str, /, *, optional: bool = False, **options: Any
+) -> Validator:
+    """An attrs validator that runs an argument checker on the field's value.
+
+    ``check(name, value, **options)`` is called with the value (skipped for
+    ``None`` when ``optional``), so a field's message is the checker's.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> @attrs.frozen
+    ... class Run:
+    ...     runs: int = attrs.field(validator=validator(check_int, "runs", lo=1))
+    >>> Run(0)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: runs: must be an integer >= 1 (got 0)
+    """
+
+    def run(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
+        if value is None and optional:
+            return
+        check(name, value, **options)
+
+    return run
+
+
+def check_instance(
+    name: str,
+    value: object,
+    kind: type | tuple[type, ...],
+    *,
+    error: type[Exception] = ParameterError,
+) -> Any:
+    """Check that ``value`` is an instance of ``kind`` (say which was expected if not).
+
+    Examples
+    --------
+    >>> check_instance("collab", None, dict)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: collab: expected dict, got NoneType None
+    """
+    if not isinstance(value, kind):
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        expected = " or ".join(k.__name__ for k in kinds)
+        msg = f"{name}: expected {expected}, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return value
+
+
+def check_path(name: str, value: object, *, error: type[Exception] = ParameterError) -> str:
+    """Check that ``value`` is a usable file path and return it as text.
+
+    Examples
+    --------
+    >>> check_path("path", "collab.toml")
+    'collab.toml'
+    >>> check_path("path", None)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: path: expected a file path, got NoneType None
+    """
+    try:
+        path = os.fspath(value)  # type: ignore[call-overload]
+    except TypeError:
+        path = None
+    if not isinstance(path, str) or not path:
+        msg = f"{name}: expected a file path, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    return path

@@ -1,0 +1,241 @@
+"""Checks of chart inputs.
+
+Each failure is an :class:`~safety_collab.errors.SPCError` naming the argument and the
+position.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from safety_collab.errors import SPCError
+from safety_collab.spc._kinds import MAX_VALUE, Annotation, FloatArray, Improvement
+
+
+def as_array(name: str, values: Sequence[float] | npt.ArrayLike) -> FloatArray:
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        msg = f"{name}: expected a sequence of numbers"
+        raise SPCError(msg) from None
+    if arr.ndim != 1:
+        msg = f"{name}: expected a one-dimensional sequence, got shape {arr.shape}"
+        raise SPCError(msg)
+    bad = np.flatnonzero(~np.isfinite(arr))
+    if bad.size:
+        i = int(bad[0])
+        msg = f"{name}[{i}]: must be a finite number (got {arr[i]})"
+        raise SPCError(msg)
+    big = np.flatnonzero(np.abs(arr) > MAX_VALUE)
+    if big.size:
+        i = int(big[0])
+        msg = f"{name}[{i}]: must be at most {MAX_VALUE:g} in size (got {arr[i]:g})"
+        raise SPCError(msg)
+    return arr
+
+
+def check_nonnegative(name: str, arr: FloatArray) -> None:
+    bad = np.flatnonzero(arr < 0)
+    if bad.size:
+        i = int(bad[0])
+        msg = f"{name}[{i}]: must be >= 0 (got {arr[i]:g})"
+        raise SPCError(msg)
+
+
+def check_positive(name: str, arr: FloatArray) -> None:
+    bad = np.flatnonzero(arr <= 0)
+    if bad.size:
+        i = int(bad[0])
+        msg = f"{name}[{i}]: must be > 0 (got {arr[i]:g})"
+        raise SPCError(msg)
+    tiny = np.flatnonzero(arr < 1 / MAX_VALUE)
+    if tiny.size:
+        i = int(tiny[0])
+        msg = f"{name}[{i}]: must be at least {1 / MAX_VALUE:g} (got {arr[i]:g})"
+        raise SPCError(msg)
+
+
+def check_same_length(a: str, x: FloatArray, b: str, y: FloatArray) -> None:
+    if x.shape != y.shape:
+        msg = f"{b}: has {y.shape[0]} entries but {a} has {x.shape[0]}; they must match"
+        raise SPCError(msg)
+
+
+def check_improvement(value: str | Improvement | None) -> Improvement:
+    if value is None:
+        return Improvement.NEUTRAL
+    if isinstance(value, Improvement):
+        return value
+    try:
+        return Improvement(value)
+    except ValueError:
+        msg = f"improvement: expected 'up', 'down' or 'neutral', got {value!r}"
+        raise SPCError(msg) from None
+
+
+def check_dates(dates: Sequence[dt.date] | None, n: int) -> tuple[dt.date, ...] | None:
+    if dates is None:
+        return None
+    out: tuple[object, ...] = tuple(dates)
+    if len(out) != n:
+        msg = f"dates: has {len(out)} entries but there are {n} points"
+        raise SPCError(msg)
+    if all(type(d) is dt.date for d in out) and all(  # the common case, checked quickly
+        a < b  # type: ignore[operator]  # every entry is a date
+        for a, b in itertools.pairwise(out)
+    ):
+        return out  # type: ignore[return-value]
+    for i, d in enumerate(out):
+        if not isinstance(d, dt.date):
+            msg = f"dates[{i}]: expected a date, got {type(d).__name__}"
+            raise SPCError(msg)
+        prev = out[i - 1]
+        if i and isinstance(prev, dt.date) and d <= prev:
+            msg = f"dates[{i}]: {d} does not come after {prev}; dates must increase"
+            raise SPCError(msg)
+    return tuple(d for d in out if isinstance(d, dt.date))
+
+
+def phase_starts(
+    phases: Sequence[int | dt.date], n: int, dates: tuple[dt.date, ...] | None
+) -> tuple[int, ...]:
+    starts = [0]
+    for k, p in enumerate(phases):
+        if isinstance(p, dt.date):
+            if dates is None:
+                msg = f"phases[{k}]: a date needs the chart's dates; give a position instead"
+                raise SPCError(msg)
+            pos = next((i for i, d in enumerate(dates) if d >= p), None)
+            if pos is None:
+                msg = f"phases[{k}]: {p} is after the last point"
+                raise SPCError(msg)
+        elif isinstance(p, bool) or not isinstance(p, int | np.integer):
+            msg = f"phases[{k}]: expected a position or a date, got {type(p).__name__}"
+            raise SPCError(msg)
+        else:
+            pos = int(p)
+        if not 0 < pos < n:
+            msg = (
+                f"phases[{k}]: a new phase must start after the first point and before "
+                f"the end (got {pos}, {n} points)"
+            )
+            raise SPCError(msg)
+        if pos <= starts[-1]:
+            msg = f"phases[{k}]: phase starts must increase (got {pos} after {starts[-1]})"
+            raise SPCError(msg)
+        starts.append(pos)
+    return tuple(starts)
+
+
+def check_run_length(name: str, value: int, lo: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
+        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
+        raise SPCError(msg)
+    return value
+
+
+def baseline_len(baseline: int | None, length: int, phase: int, need: int) -> int:
+    if baseline is None:
+        size = length
+    else:
+        if isinstance(baseline, bool) or not isinstance(baseline, int) or baseline < need:
+            msg = f"baseline: must be an integer >= {need} (got {baseline!r})"
+            raise SPCError(msg)
+        size = min(baseline, length)
+    if size < need:
+        msg = f"values: phase {phase} has {length} point(s); its limits need at least {need}"
+        raise SPCError(msg)
+    return size
+
+
+def check_target(target: float | None) -> float | None:
+    if target is None:
+        return None
+    if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+        msg = f"target: must be a finite number (got {target!r})"
+        raise SPCError(msg)
+    if abs(target) > MAX_VALUE:
+        msg = f"target: must be at most {MAX_VALUE:g} in size (got {target!r})"
+        raise SPCError(msg)
+    return float(target)
+
+
+def check_annotations(
+    annotations: object, n: int, dates: tuple[dt.date, ...] | None
+) -> tuple[Annotation, ...]:
+    """Annotations as a tuple, each at a point of the chart.
+
+    Accepts :class:`Annotation` objects, ``(at, label)`` pairs, or a mapping ``at -> label``.
+    """
+    if annotations is None:
+        return ()
+    items = list(annotations.items()) if isinstance(annotations, Mapping) else annotations
+    if isinstance(items, str) or not isinstance(items, Iterable):
+        msg = f"annotations: expected (when, label) pairs, got {type(annotations).__name__}"
+        raise SPCError(msg)
+    out = []
+    for k, item in enumerate(items):
+        if isinstance(item, Annotation):
+            note = item
+        elif isinstance(item, tuple) and len(item) == 2:
+            note = Annotation(item[0], item[1])
+        else:
+            msg = f"annotations[{k}]: expected (when, label), got {item!r}"
+            raise SPCError(msg)
+        at = note.at
+        if isinstance(at, dt.date):
+            if dates is None:
+                msg = f"annotations[{k}]: a date needs the chart's dates; give a position"
+                raise SPCError(msg)
+            if at > dates[-1]:
+                msg = f"annotations[{k}]: {at} is after the last point ({dates[-1]})"
+                raise SPCError(msg)
+        elif isinstance(at, bool) or not isinstance(at, int | np.integer) or not 0 <= at < n:
+            msg = f"annotations[{k}]: expected a date or a position in 0..{n - 1}, got {at!r}"
+            raise SPCError(msg)
+        out.append(note)
+    return tuple(out)
+
+
+def check_whole(name: str, arr: FloatArray) -> None:
+    """Refuse values that are not whole numbers (counts)."""
+    bad = np.flatnonzero(arr != np.round(arr))
+    if bad.size:
+        i = int(bad[0])
+        msg = f"{name}[{i}]: must be a whole number, a count (got {arr[i]:g})"
+        raise SPCError(msg)
+
+
+def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) -> int:
+    """The point at a position, or at the first date on or after ``when``."""
+    if isinstance(when, dt.date):
+        if dates is None:
+            msg = "start: the chart has no dates; give a position instead"
+            raise SPCError(msg)
+        for i, d in enumerate(dates):
+            if d >= when:
+                return i
+        msg = f"start: {when.isoformat()} is after the last point ({dates[-1]})"
+        raise SPCError(msg)
+    if isinstance(when, bool) or not isinstance(when, int | np.integer):
+        msg = f"start: expected a position or a date, got {type(when).__name__}"
+        raise SPCError(msg)
+    if not 0 <= int(when) < n:
+        msg = f"start: position {when} is outside the chart's {n} points"
+        raise SPCError(msg)
+    return int(when)
+
+
+def check_not_more(name: str, events: FloatArray, denominators: FloatArray) -> None:
+    """Refuse more events than cases (a proportion above 1)."""
+    over = np.flatnonzero(events > denominators)
+    if over.size:
+        i = int(over[0])
+        msg = f"{name}[{i}]: {events[i]:g} events is more than the denominator {denominators[i]:g}"
+        raise SPCError(msg)
