@@ -109,7 +109,7 @@ def test_spread_with_given_seeds_prints_the_summary() -> None:
     assert "30 member organisations; seeds (given): RRK, RKB" in out
     assert "300 runs of 6 months, random seed 7; one step = one month" in out
     assert (
-        "Model: independent cascade; tie probability 1 - exp(-0.2 * tie weight) (--scale 0.2)"
+        "Model: independent cascade; tie probability 1 - exp(-0.1 * tie weight) (--scale 0.1)"
         in out
     )
     assert "    0              2.0         2 to 2     7%" in out

@@ -180,3 +180,21 @@ def test_overrides_with_a_bad_reference_names_the_file(tmp_path: Path) -> None:
     text = str(info.value)
     assert str(path) in text
     assert "$.members[0].tier: unknown tier 'gold' (known: enhanced, standard)" in text
+
+
+def test_every_member_is_located_and_every_location_is_marked_approximate() -> None:
+    wm = sc.west_midlands()
+    for org in wm.organisations:
+        if org.id in wm.member_ids:
+            assert org.location is not None, org.id
+        if org.location is not None:
+            assert "location approximate" in org.description, org.id
+    # the six integrated care systems: each has its ICB and trusts among the members
+    systems = {wm.organisation(m).ics for m in wm.member_ids} - {None}
+    assert len(systems) == 6
+    for ics in systems:
+        kinds = {
+            wm.organisation(m).kind.value for m in wm.member_ids if wm.organisation(m).ics == ics
+        }
+        assert "icb" in kinds
+        assert kinds - {"icb"}  # and at least one trust

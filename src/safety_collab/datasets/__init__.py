@@ -82,8 +82,14 @@ def west_midlands(overrides: str | os.PathLike[str] | None = None) -> Collaborat
     Innovation and Adoption and Wealth Creation are labels, the other four are
     illustrative, and so is the choice of the three themes with enhanced
     services. The members are the region's real NHS organisations with their
-    ODS codes, but **their tiers are assigned for illustration**. Universities
-    and the host are organisations of the region, not members. Programme
+    ODS codes (every NHS trust and ICB of the six integrated care systems,
+    and the regional ambulance trust), but **their tiers are assigned for
+    illustration**. Every member has a location, and every location is
+    **approximate**: a main site, or, where the source gave none, the town of
+    the organisation's headquarters (from memory, unchecked); each
+    organisation's ``description`` says which. That is enough for the distance
+    term of the tie weights and for the network map, not for navigation.
+    Universities and the host are organisations of the region, not members. Programme
     participants are illustrative; dates given as a month or year use its first
     or last day.
 
@@ -112,6 +118,10 @@ def west_midlands(overrides: str | os.PathLike[str] | None = None) -> Collaborat
     'verified'
     >>> c.national.launched.isoformat()
     '2014-07-01'
+    >>> all(c.organisation(m).location is not None for m in c.member_ids)
+    True
+    >>> "town of its headquarters (Telford)" in c.organisation("QOC").description
+    True
     """
     base = _embedded()
     if overrides is None:
