@@ -111,5 +111,7 @@ def test_bad_parameters(kwargs: dict[str, object], message: str) -> None:
 
 
 def test_national_bad_scale() -> None:
-    with pytest.raises(ParameterError, match=r"scale: must be a positive number \(got 0\)"):
+    with pytest.raises(
+        ParameterError, match=r"scale: must be a positive number up to 100 \(got 0\)"
+    ):
         synthetic_national(scale=0)
