@@ -78,8 +78,11 @@ __all__ = [
 T = TypeVar("T")
 Format = Literal["json", "toml", "yaml"]
 
-SCHEMA_VERSION = 1
-"""The schema version this library writes (and the newest it reads)."""
+SCHEMA_VERSION = 2
+"""The schema version this library writes (and the newest it reads).
+
+Version 2 added the observed adoption history (``adoptions``) and dated ``targets``.
+"""
 
 FORMATS: Mapping[str, Format] = MappingProxyType(
     {".json": "json", ".toml": "toml", ".yaml": "yaml", ".yml": "yaml"}
@@ -98,7 +101,14 @@ interpreter, so the depth is checked on the (flat) event stream first.
 """
 
 Migration = Callable[[dict[str, Any]], dict[str, Any]]
-_MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(fields: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 adds ``adoptions`` and ``targets`` (both optional): schema-1 data reads as is."""
+    return fields
+
+
+_MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``{n: f}``: ``f`` turns the data of schema ``n`` into that of schema ``n + 1``."""
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -361,7 +371,7 @@ def to_data(collab: Collaborative, *, include_personal_data: bool = False) -> di
     >>> import safety_collab as sc
     >>> data = to_data(sc.west_midlands())
     >>> data["schema_version"], data["id"]
-    (1, 'west-midlands')
+    (2, 'west-midlands')
     >>> any("phone" in role for role in data["roles"])
     False
     """
@@ -788,7 +798,7 @@ def dumps(
     --------
     >>> import safety_collab as sc
     >>> print(dumps(sc.west_midlands(), "toml").splitlines()[0])
-    schema_version = 1
+    schema_version = 2
     """
     fmt = _check_format(format, "<string>")
     return _serialise(to_data(collab, include_personal_data=include_personal_data), fmt)

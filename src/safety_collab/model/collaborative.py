@@ -19,6 +19,7 @@ from safety_collab._validate import (
     text,
 )
 from safety_collab.errors import ModelError, Problem, UnknownIdError
+from safety_collab.model.adoption import Adoption, Target, check_history
 from safety_collab.model.parts import (
     Intervention,
     Member,
@@ -81,6 +82,14 @@ def _roles(value: Iterable[Role]) -> tuple[Role, ...]:
     return tuple(value)
 
 
+def _adoptions(value: Iterable[Adoption]) -> tuple[Adoption, ...]:
+    return tuple(value)
+
+
+def _targets(value: Iterable[Target]) -> tuple[Target, ...]:
+    return tuple(value)
+
+
 def _default_tier_id(inst: Any) -> str:
     tiers = [t for t in inst.tiers if isinstance(t, Tier)]
     if not tiers:
@@ -119,6 +128,11 @@ class Collaborative:
     exchange_min_tier
         Id of the lowest tier allowed to propose to the innovation exchange;
         defaults to the lowest tier.
+    adoptions
+        The observed adoption history: dated :class:`~safety_collab.model.Adoption`
+        records (see :func:`~safety_collab.model.check_history` for its rules).
+    targets
+        Dated :class:`~safety_collab.model.Target` goals for interventions or programmes.
 
     Examples
     --------
@@ -183,6 +197,12 @@ class Collaborative:
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
     )
     description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    adoptions: tuple[Adoption, ...] = attrs.field(
+        factory=tuple, converter=_adoptions, validator=each_instance(Adoption), kw_only=True
+    )
+    targets: tuple[Target, ...] = attrs.field(
+        factory=tuple, converter=_targets, validator=each_instance(Target), kw_only=True
+    )
 
     def __attrs_post_init__(self) -> None:
         problems = _check_collaborative(self)
@@ -534,5 +554,16 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
     for i, r in enumerate(c.roles):
         if r.theme is not None:
             ck.ref(f"roles[{i}].theme", r.theme, themes, "theme")
+
+    ck.problems += check_history(c.adoptions, organisations=orgs, interventions=interventions)
+    programmes = {p.id for p in c.programmes}
+    for i, tg in enumerate(c.targets):
+        if tg.intervention is not None:
+            ck.ref(f"targets[{i}].intervention", tg.intervention, interventions, "intervention")
+        if tg.programme is not None:
+            ck.ref(f"targets[{i}].programme", tg.programme, programmes, "programme")
+        ck.refs(f"targets[{i}].tiers", tg.tiers, tiers, "tier")
+        ics = {o.ics for o in c.organisations if o.ics is not None}
+        ck.refs(f"targets[{i}].ics", tg.ics, ics, "integrated care system")
 
     return ck.problems

@@ -1,0 +1,53 @@
+"""Observed adoption: records, observed curves, diffusion statistics, fitted models, forecasts.
+
+Every other number the library gives about spread is simulated; this package
+starts from what happened. :func:`history` gathers one intervention's dated
+records over a collaborative's members; :func:`observed_curve` bins it by
+calendar step against a :class:`~safety_collab.model.Target`;
+:func:`diffusion_statistics` gives the field's standard measures on the
+collaboration graph (exposure, thresholds, hazard, adopter categories) and
+:func:`influence_test` a permutation test of network influence;
+:func:`fit_bass` fits the Bass model to the counts and :func:`fit_network` a
+network model's parameter (the independent cascade's tie scale, ...) by
+simulation; :func:`forecast` simulates forward from today's adopters and
+:func:`support_next` says whom to help next.
+
+Examples
+--------
+>>> import safety_collab as sc
+>>> h = sc.adoption.history(sc.west_midlands(), "news2")
+>>> len(h.first_adoption) > 0
+True
+"""
+
+from __future__ import annotations
+
+from safety_collab.adoption.records import (
+    CSV_COLUMNS,
+    STEPS,
+    History,
+    Step,
+    check_step,
+    dumps_adoptions_csv,
+    history,
+    loads_adoptions_csv,
+    period_index,
+    period_start,
+    read_adoptions_csv,
+    write_adoptions_csv,
+)
+
+__all__ = [
+    "CSV_COLUMNS",
+    "STEPS",
+    "History",
+    "Step",
+    "check_step",
+    "dumps_adoptions_csv",
+    "history",
+    "loads_adoptions_csv",
+    "period_index",
+    "period_start",
+    "read_adoptions_csv",
+    "write_adoptions_csv",
+]
