@@ -22,6 +22,15 @@ True
 
 from __future__ import annotations
 
+from safety_collab.adoption.curves import (
+    GROUPINGS,
+    Grouping,
+    ObservedCurve,
+    adoption_periods,
+    group_of,
+    observed_curve,
+    target_population,
+)
 from safety_collab.adoption.records import (
     CSV_COLUMNS,
     STEPS,
@@ -39,15 +48,22 @@ from safety_collab.adoption.records import (
 
 __all__ = [
     "CSV_COLUMNS",
+    "GROUPINGS",
     "STEPS",
+    "Grouping",
     "History",
+    "ObservedCurve",
     "Step",
+    "adoption_periods",
     "check_step",
     "dumps_adoptions_csv",
+    "group_of",
     "history",
     "loads_adoptions_csv",
+    "observed_curve",
     "period_index",
     "period_start",
     "read_adoptions_csv",
+    "target_population",
     "write_adoptions_csv",
 ]
