@@ -22,6 +22,7 @@ True
 
 from __future__ import annotations
 
+from safety_collab.adoption.bass import BassFit, bass_cdf, fit_bass, sample_bass_counts
 from safety_collab.adoption.curves import (
     GROUPINGS,
     Grouping,
@@ -61,6 +62,7 @@ __all__ = [
     "CSV_COLUMNS",
     "GROUPINGS",
     "STEPS",
+    "BassFit",
     "DiffusionStatistics",
     "Grouping",
     "History",
@@ -69,10 +71,12 @@ __all__ = [
     "Step",
     "adopter_categories",
     "adoption_periods",
+    "bass_cdf",
     "check_step",
     "diffusion_statistics",
     "diffusion_statistics_from_times",
     "dumps_adoptions_csv",
+    "fit_bass",
     "group_of",
     "hazard_rate",
     "history",
@@ -82,6 +86,7 @@ __all__ = [
     "period_index",
     "period_start",
     "read_adoptions_csv",
+    "sample_bass_counts",
     "target_population",
     "write_adoptions_csv",
 ]
