@@ -61,7 +61,7 @@ __all__ = ["BassFit", "bass_cdf", "fit_bass", "sample_bass_counts"]
 FloatArray = npt.NDArray[np.float64]
 
 
-def bass_cdf(t: npt.ArrayLike, p: float, q: float) -> FloatArray:
+def bass_cdf(t: npt.ArrayLike, p: float | FloatArray, q: float | FloatArray) -> FloatArray:
     """The Bass model's share of eventual adopters that have adopted by time ``t``.
 
     Examples
@@ -156,7 +156,9 @@ class BassFit:
     counts
         The counts fitted (first adoptions per period).
     cov
-        Covariance of (log p, log q, logit(m/N)) from the observed information.
+        Covariance of (log p, log q, logit(m/N)) from the observed information
+        (when m reaches N, it is fixed there: its row and column are 0 and its
+        interval's lower end comes from the profile likelihood).
     loglik, aic, bic
         The maximised log-likelihood and the information criteria.
     r2, rmse
@@ -200,10 +202,15 @@ class BassFit:
         return self.m * bass_cdf(np.arange(1, k + 1), self.p, self.q)
 
     def sample_parameters(self, n: int, *, rng: RngLike = None) -> FloatArray:
-        """``n`` draws of (p, q, m) from the fit's approximate sampling distribution.
+        """``n`` draws of (p, q, m) given the counts, to carry their uncertainty into forecasts.
 
-        Normal on the fitting scale (log p, log q, logit(m/N)), mapped back: what a
-        forecast uses to carry the parameters' uncertainty.
+        Sampling-importance-resampling on the fitting scale (log p, log q,
+        logit(m/N)): proposals from a Student t (4 degrees of freedom) centred
+        on the estimate with twice its covariance are weighted by the likelihood
+        over the proposal density and resampled; that is, draws from the
+        posterior under a flat prior on that scale. Early in a diffusion, before
+        its peak, m is poorly determined and the likelihood far from normal: the
+        plain normal approximation would then give forecast bands much too narrow.
 
         Examples
         --------
@@ -212,15 +219,53 @@ class BassFit:
         >>> fit.sample_parameters(4, rng=1).shape
         (4, 3)
         """
+        n = check_int("n", n, lo=1)
+        if not np.all(np.isfinite(self.cov)):
+            msg = "the fit's information matrix is not usable (the fit did not converge)"
+            raise ParameterError(msg)
         gen = as_generator(rng)
-        theta = np.array(
-            [math.log(self.p), math.log(self.q), special.logit(self.m / self.population)]
-        )
-        draws = gen.multivariate_normal(theta, self.cov, size=n, method="eigh")
-        out = np.empty_like(draws)
-        out[:, 0], out[:, 1] = np.exp(draws[:, 0]), np.exp(draws[:, 1])
-        out[:, 2] = self.population * special.expit(draws[:, 2])
+        share = min(self.m / self.population, 1.0 - 1e-12)
+        theta = np.array([math.log(self.p), math.log(self.q), special.logit(share)])
+        free = np.diag(self.cov) > 0
+        d = int(free.sum())
+        k = max(20 * n, 4000)
+        scale = 2.0 * self.cov[np.ix_(free, free)]
+        chol = np.linalg.cholesky(scale + 1e-12 * np.eye(d))
+        z = gen.standard_normal((k, d))
+        w = gen.chisquare(4, size=(k, 1)) / 4
+        step = (z / np.sqrt(w)) @ chol.T
+        draws = np.repeat(theta[None, :], k, axis=0)
+        draws[:, free] += step
+        # log proposal density of a multivariate t, up to a constant
+        maha = np.sum(np.linalg.solve(chol, step.T) ** 2, axis=0)
+        log_q = -0.5 * (4 + d) * np.log1p(maha / 4)
+        log_l = -_negloglik_many(draws, self.counts, self.population)
+        log_w = log_l - log_q
+        log_w -= np.max(log_w)
+        weights = np.exp(log_w)
+        weights /= weights.sum()
+        pick = gen.choice(k, size=n, p=weights)
+        chosen = draws[pick]
+        out = np.empty_like(chosen)
+        out[:, 0], out[:, 1] = np.exp(chosen[:, 0]), np.exp(chosen[:, 1])
+        out[:, 2] = self.population * special.expit(chosen[:, 2])
         return out
+
+
+def _negloglik_many(thetas: FloatArray, counts: FloatArray, n: int) -> FloatArray:
+    """The negative log-likelihood at many points (rows of ``thetas``) at once."""
+    p, q = np.exp(thetas[:, 0:1]), np.exp(thetas[:, 1:2])
+    share = special.expit(thetas[:, 2:3])
+    F = bass_cdf(np.arange(counts.shape[0] + 1)[None, :], p, q)
+    pi = share * np.diff(F, axis=1)
+    rest = 1.0 - share[:, 0] * F[:, -1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ll = np.sum(counts[None, :] * np.log(np.maximum(pi, 1e-300)), axis=1)
+        remaining = n - float(counts.sum())
+        if remaining > 0:
+            ll = ll + remaining * np.log(np.maximum(rest, 1e-300))
+    out: FloatArray = np.where(np.isfinite(ll), -ll, np.inf)
+    return out
 
 
 def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> BassFit:
@@ -286,21 +331,34 @@ def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> B
         )
         if polish.fun <= f(theta):
             theta, success = polish.x, bool(polish.success)
-    H = _hessian(f, theta)
+    boundary = float(special.expit(theta[2])) > 1.0 - 1e-6
+    if boundary:  # every organisation adopts eventually: m = N, fit p and q alone
+        theta, success = _fit_at_full(f, theta)
+    H = (
+        _hessian(f, theta)
+        if not boundary
+        else _hessian(lambda x: f(np.append(x, np.inf)), theta[:2])
+    )
     cov: FloatArray
     try:
-        cov = np.asarray(np.linalg.inv(H), dtype=np.float64)
-        ok = bool(np.all(np.linalg.eigvalsh(H) > 0))
+        inv = np.asarray(np.linalg.inv(H), dtype=np.float64)
+        ok = bool(np.all(np.isfinite(inv)) and np.all(np.linalg.eigvalsh(H) > 0))
     except np.linalg.LinAlgError:
-        cov, ok = np.full((3, 3), np.nan), False
+        inv, ok = np.full(H.shape, np.nan), False
+    cov = inv if not boundary else np.pad(inv, ((0, 1), (0, 1)))
     p, q, m = _unpack(theta, n)
     z = float(stats.norm.ppf(0.5 + level / 2))
     se = np.sqrt(np.where(np.diag(cov) > 0, np.diag(cov), np.nan))
     lo, hi = theta - z * se, theta + z * se
+    m_interval = (
+        (n * float(special.expit(lo[2])), n * float(special.expit(hi[2])))
+        if not boundary
+        else (_profile_lower_m(f, theta, total, n, z * z), float(n))
+    )
     intervals = {
         "p": (math.exp(lo[0]), math.exp(hi[0])),
         "q": (math.exp(lo[1]), math.exp(hi[1])),
-        "m": (n * float(special.expit(lo[2])), n * float(special.expit(hi[2]))),
+        "m": m_interval,
     }
     ll = -f(theta)
     expected = np.diff(m * bass_cdf(np.arange(c.shape[0] + 1), p, q))
@@ -312,6 +370,43 @@ def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> B
         loglik=ll, aic=2 * 3 - 2 * ll, bic=3 * math.log(max(n, 1)) - 2 * ll, r2=r2,
         rmse=float(np.sqrt(np.mean(resid**2))), converged=success and ok,
     )  # fmt: skip
+
+
+def _fit_at_full(f: Any, theta: FloatArray) -> tuple[FloatArray, bool]:
+    """Refit p and q with m = N (``theta[2] = inf``)."""
+
+    def g(x: FloatArray) -> float:
+        return float(f(np.append(x, np.inf)))
+
+    res = optimize.minimize(g, theta[:2], method="BFGS", options={"gtol": 1e-7})
+    x, ok = (res.x, bool(res.success)) if res.fun <= g(theta[:2]) else (theta[:2], False)
+    if not ok:
+        polish = optimize.minimize(
+            g, x, method="Nelder-Mead", options={"xatol": 1e-9, "fatol": 1e-10}
+        )
+        if polish.fun <= g(x):
+            x, ok = polish.x, bool(polish.success)
+    return np.append(x, np.inf), ok
+
+
+def _profile_lower_m(f: Any, theta: FloatArray, total: float, n: int, crit: float) -> float:
+    """The lower end of the profile-likelihood interval for m when m is at its bound N."""
+    best = f(theta)
+
+    def excess(c: float) -> float:
+        def g(x: FloatArray) -> float:
+            return float(f(np.append(x, c)))
+
+        res = optimize.minimize(g, theta[:2], method="BFGS")
+        return float(2.0 * (res.fun - best) - crit)
+
+    lo_c = float(special.logit(min(max(total / n, 1e-9) + 1e-9, 1 - 1e-9)))
+    hi_c = 20.0
+    if excess(lo_c) <= 0:
+        return n * float(special.expit(lo_c))
+    if excess(hi_c) >= 0:
+        return n * float(special.expit(hi_c))
+    return n * float(special.expit(optimize.brentq(excess, lo_c, hi_c, xtol=1e-6)))
 
 
 def _start(f: Any, total: float, n: int) -> FloatArray:

@@ -159,6 +159,10 @@ class NetworkFit:
         Whether the interval reached the edge of the searched range.
     step
         The calendar length of a step, if known.
+    scale
+        The tie scale held fixed (when another parameter was fitted).
+    fixed
+        The other model parameters held fixed.
     """
 
     model: str
@@ -175,6 +179,8 @@ class NetworkFit:
     mean: FloatArray
     at_bound: bool
     step: str | None = None
+    scale: float = 0.2
+    fixed: dict[str, Any] = attrs.field(factory=dict)
 
     def sample(self, n: int, *, rng: RngLike = None) -> FloatArray:
         """``n`` draws of the parameter from its confidence distribution (see the module notes).
@@ -504,7 +510,7 @@ def fit_network_times(
     )  # fmt: skip
     out = fine.fit(observed, level=level, extra=coarse.simulations)
     edge = out.interval[0] <= lo_b * (1 + 1e-9) or out.interval[1] >= hi_b * (1 - 1e-9)
-    return attrs.evolve(out, at_bound=edge)
+    return attrs.evolve(out, at_bound=edge, scale=scale, fixed=dict(fixed))
 
 
 def fit_network(
