@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -71,3 +72,22 @@ def test_bad_arguments(tiny: Collaborative) -> None:
         observed_curve(h, tiny, end=dt.date(2019, 1, 1))
     with pytest.raises(ParameterError, match="no adoptions"):
         observed_curve(history(tiny, "iv", records=[]), tiny)
+
+
+def test_figure_with_target_and_forecast(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    import safety_collab as sc
+    from safety_collab import plot
+    from safety_collab.adoption import first_adoption_counts, fit_bass, forecast
+
+    c = sc.west_midlands()
+    h = history(c, "news2")
+    curve = observed_curve(h, c, step="quarter", target=c.targets[0])
+    fit = fit_bass(first_adoption_counts(h, step="quarter"), population=len(curve.population))
+    fc = forecast(h, c, fit, target=c.targets[0], step="quarter", runs=200, rng=1)
+    fig = plot.observed_adoption(curve, fc, title="NEWS2")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels == ["observed", "on track for the target", "target 80% by 2027-03-31",
+                      "forecast, 80% band", "forecast median"]  # fmt: skip
+    out = plot.save(fig, tmp_path / "uptake.png")
+    assert out.stat().st_size > 1000
