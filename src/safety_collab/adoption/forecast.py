@@ -57,7 +57,13 @@ from safety_collab.adoption.network import NetworkFit, scaled_graph
 from safety_collab.adoption.records import History, Step, check_step, period_index, period_start
 from safety_collab.errors import ParameterError
 from safety_collab.model import Collaborative, Target
-from safety_collab.spread import choose_seeds, compile_graph, evaluate_seeds, simulate
+from safety_collab.spread import (
+    CompiledGraph,
+    choose_seeds,
+    compile_graph,
+    evaluate_seeds,
+    simulate,
+)
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -368,15 +374,43 @@ def forecast_graph(
     >>> sorted(H.nodes), seeds, spent
     ([1, 2, 3], [1], {0})
     """
-    nodes = list(G.nodes)
+    seeds, spent = _seeds_and_spent(list(G.nodes), model, toa, now, in_use)
+    if model in SPREADING:
+        H: nx.Graph[Any] = G.subgraph([n for n in G.nodes if n not in spent]).copy()
+        return H, seeds, spent
+    return G, seeds, spent
+
+
+def _seeds_and_spent(
+    nodes: list[Hashable], model: str, toa: dict[Hashable, int], now: int, in_use: set[Hashable]
+) -> tuple[list[Hashable], set[Hashable]]:
     if model in SPREADING:
         spent = {n for n in nodes if 0 <= toa.get(n, -1) < now}
-        seeds = [n for n in nodes if toa.get(n, -1) == now]
-        H: nx.Graph[Any] = G.subgraph([n for n in nodes if n not in spent]).copy()
-        return H, seeds, spent
+        return [n for n in nodes if toa.get(n, -1) == now], spent
     seeds = [n for n in nodes if n in in_use]
     chosen = set(seeds)
-    return G, seeds, {n for n in nodes if n in toa and n not in chosen}
+    return seeds, {n for n in nodes if n in toa and n not in chosen}
+
+
+def _residual(G: nx.Graph[Any], model: str, spent: set[Hashable]) -> CompiledGraph | None:
+    """The compiled graph without the spent adopters (for the cascades), built on the arrays."""
+    cg = compile_graph(G)
+    if model not in SPREADING or not spent:
+        return cg
+    keep = np.array([n not in spent for n in cg.nodes])
+    if not keep.any():
+        return None
+    new_index = np.cumsum(keep) - 1
+    src = np.repeat(np.arange(cg.n_nodes), np.diff(cg.indptr))
+    dst = np.asarray(cg.indices)
+    edge = keep[src] & keep[dst]
+    counts = np.bincount(new_index[src[edge]], minlength=int(keep.sum()))
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    nodes = [n for n, k in zip(cg.nodes, keep, strict=True) if k]
+    return CompiledGraph(
+        nodes, indptr, new_index[dst[edge]].astype(np.int32),
+        np.asarray(cg.weights)[edge], directed=cg.directed,
+    )  # fmt: skip
 
 
 def network_futures(
@@ -430,14 +464,17 @@ def network_futures(
     horizon = check_int("horizon", horizon, lo=1)
     seq = as_seed_sequence(rng)
     use = set(toa) if in_use is None else in_use
-    H, seeds, spent = forecast_graph(G, fit.model, toa, now, use)
+    seeds, spent = _seeds_and_spent(list(G.nodes), fit.model, toa, now, use)
     groups = dict.fromkeys(G.nodes, "all") if groups is None else groups
     names = sorted(set(groups.values()))
     base = {g: sum(1 for n in spent if groups.get(n) == g) for g in names}
     per_g = {g: np.zeros((runs, horizon + 1), dtype=np.int64) for g in names}
     values = fit.quantile((np.arange(BLOCKS) + 0.5) / BLOCKS)
     sizes = [runs // BLOCKS + (1 if b < runs % BLOCKS else 0) for b in range(BLOCKS)]
-    cg = compile_graph(H) if H.number_of_nodes() else None
+    cg = _residual(G, fit.model, spent)
+    masks = (
+        {} if cg is None else {g: np.array([groups.get(n) == g for n in cg.nodes]) for g in names}
+    )
     row = 0
     for b, (value, n_b) in enumerate(zip(values, sizes, strict=True)):
         for g in names:
@@ -448,9 +485,8 @@ def network_futures(
             res = simulate(
                 graph, seeds, model=fit.model, runs=n_b, steps=horizon, rng=child, **params
             )
-            label = np.array([groups.get(n, "") for n in res.nodes], dtype=object)
             for g in names:
-                per_g[g][row : row + n_b] += _curves_among(res, label == g)
+                per_g[g][row : row + n_b] += _curves_among(res, masks[g])
         row += n_b
     total = np.sum([per_g[g] for g in names], axis=0).astype(np.int64)
     return total, per_g
@@ -469,15 +505,17 @@ def _model_at(fit: NetworkFit, cg: Any, value: float) -> tuple[Any, dict[str, An
 
 def _curves_among(res: Any, mask: npt.NDArray[np.bool_]) -> IntArray:
     """Adopters (in use, for models with lapses) among the masked nodes, per run and step."""
-    width = res.steps + 1
-    run_of = np.repeat(np.arange(res.runs), np.diff(res.run_ptr))
+    width = res.steps + 2
+    run_of = np.repeat(np.arange(res.runs, dtype=np.int64), np.diff(res.run_ptr))
     keep = mask[res.rows]
-    grid = np.zeros((res.runs, width + 1), dtype=np.int64)
-    np.add.at(grid, (run_of[keep], np.asarray(res.adopt_steps[keep], np.int64)), 1)
+    cells = res.runs * width
+    flat = run_of[keep] * width + np.asarray(res.adopt_steps[keep], np.int64)
+    grid = np.bincount(flat, minlength=cells)
     if res.lapse_steps is not None:
         gone = keep & (res.lapse_steps >= 0)
-        np.add.at(grid, (run_of[gone], np.asarray(res.lapse_steps[gone], np.int64)), -1)
-    out: IntArray = np.cumsum(grid, axis=1)[:, :width]
+        lapsed = run_of[gone] * width + np.asarray(res.lapse_steps[gone], np.int64)
+        grid = grid - np.bincount(lapsed, minlength=cells)
+    out: IntArray = np.cumsum(grid.reshape(res.runs, width), axis=1)[:, : width - 1]
     return out
 
 
@@ -563,8 +601,11 @@ def support_next(
     times = adoption_periods(history, first, step, nodes)
     toa = {n: int(x) for n, x in zip(nodes, times, strict=True) if 0 <= x <= k_now}
     in_use = {n for n in nodes if str(n) in history.in_use(now)}
-    H, seeds, _spent = forecast_graph(G, fit.model, toa, k_now, in_use)
-    graph, params = _model_at(fit, compile_graph(H), fit.estimate)
+    seeds, spent = _seeds_and_spent(nodes, fit.model, toa, k_now, in_use)
+    cg = _residual(G, fit.model, spent)
+    if cg is None:
+        return ()
+    graph, params = _model_at(fit, cg, fit.estimate)
     n_pool = min(
         3 * k if pool is None else check_int("pool", pool, lo=1), graph.n_nodes - len(seeds)
     )

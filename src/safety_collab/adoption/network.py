@@ -396,11 +396,11 @@ def calibrate(
 
 def _ever(res: Any) -> FloatArray:
     """Cumulative first adoptions per run and step (lapses not taken off)."""
-    width = res.steps + 1
-    run_of = np.repeat(np.arange(res.runs), np.diff(res.run_ptr))
-    grid = np.zeros((res.runs, width + 1))
-    np.add.at(grid, (run_of, np.asarray(res.adopt_steps, dtype=np.int64)), 1.0)
-    out: FloatArray = np.cumsum(grid, axis=1)[:, :width]
+    width = res.steps + 2
+    run_of = np.repeat(np.arange(res.runs, dtype=np.int64), np.diff(res.run_ptr))
+    flat = run_of * width + np.asarray(res.adopt_steps, dtype=np.int64)
+    grid = np.bincount(flat, minlength=res.runs * width).reshape(res.runs, width)
+    out: FloatArray = np.cumsum(grid, axis=1)[:, : width - 1].astype(np.float64)
     return out
 
 
