@@ -33,7 +33,12 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from safety_collab.adoption import fit_network_times, network_futures, scaled_graph
+from safety_collab.adoption import (
+    fit_network_times,
+    network_futures,
+    scaled_graph,
+    simulated_histories,
+)
 from safety_collab.datasets import synthetic_national
 from safety_collab.graphs import collaboration_graph
 from safety_collab.spread import compile_graph, simulate
@@ -67,13 +72,7 @@ def peak(f: Callable[[], Any]) -> float:
 
 def histories(cg: Any, seeds: list[Any], runs: int, rng: int) -> list[dict[Any, int]]:
     res = simulate(scaled_graph(cg, TRUTH), seeds, p=None, runs=runs, steps=PERIODS - 1, rng=rng)
-    out = []
-    for r in range(res.runs):
-        a, b = res.run_ptr[r], res.run_ptr[r + 1]
-        out.append(
-            {res.nodes[i]: int(s) for i, s in zip(res.rows[a:b], res.adopt_steps[a:b], strict=True)}
-        )
-    return out
+    return simulated_histories(res)
 
 
 def main() -> None:

@@ -21,6 +21,7 @@ from safety_collab.adoption import (
     network_futures,
     sample_bass_counts,
     scaled_graph,
+    simulated_histories,
     support_next,
 )
 from safety_collab.errors import ParameterError
@@ -52,11 +53,7 @@ def test_cascade_forecast_band_holds_the_held_out_outcome() -> None:
     G = nx.connected_watts_strogatz_graph(300, 4, 0.02, seed=3)
     res = simulate(scaled_graph(compile_graph(G), 0.9), [0], p=None, runs=200, steps=29, rng=999)
     inside = active = 0
-    for r in range(res.runs):
-        a, b = res.run_ptr[r], res.run_ptr[r + 1]
-        toa = {
-            res.nodes[i]: int(s) for i, s in zip(res.rows[a:b], res.adopt_steps[a:b], strict=True)
-        }
+    for r, toa in enumerate(simulated_histories(res)):
         cut = {k: v for k, v in toa.items() if v <= 9}
         if 9 not in cut.values():
             continue  # the cascade had stopped: nothing left to forecast

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import networkx as nx
 import numpy as np
 import pytest
@@ -16,19 +14,10 @@ from safety_collab.adoption import (
     history,
     history_statistic,
     scaled_graph,
+    simulated_histories,
 )
 from safety_collab.errors import ParameterError
-from safety_collab.spread import SpreadResult, compile_graph, simulate
-
-
-def _histories(res: SpreadResult) -> list[dict[Hashable, int]]:
-    out = []
-    for r in range(res.runs):
-        a, b = res.run_ptr[r], res.run_ptr[r + 1]
-        out.append(
-            {res.nodes[i]: int(s) for i, s in zip(res.rows[a:b], res.adopt_steps[a:b], strict=True)}
-        )
-    return out
+from safety_collab.spread import compile_graph, simulate
 
 
 # Coverage of the 90% interval for the independent cascade's tie scale: 150
@@ -51,7 +40,7 @@ def test_tie_scale_interval_covers_the_truth(graph: str, truth: float, periods: 
     base = compile_graph(G)
     res = simulate(scaled_graph(base, truth), seeds, p=None, runs=150, steps=periods - 1, rng=12345)
     covered = 0
-    for toa in _histories(res):
+    for toa in simulated_histories(res):
         fit = fit_network_times(G, toa, periods=periods, runs=200, rng=7)
         covered += fit.interval[0] <= truth <= fit.interval[1]
     assert 0.80 <= covered / 150 <= 0.97, covered / 150
@@ -61,7 +50,7 @@ def test_fit_reports_its_simulations_and_is_reproducible() -> None:
     G = nx.connected_watts_strogatz_graph(150, 6, 0.1, seed=2)
     res = simulate(G, [0], p=None, probability=sc.spread.tie_probability(0.6), runs=1, steps=15,
                    rng=3)  # fmt: skip
-    toa = _histories(res)[0]
+    toa = simulated_histories(res)[0]
     a = fit_network_times(G, toa, periods=16, runs=64, grid=10, rng=11)
     b = fit_network_times(G, toa, periods=16, runs=64, grid=10, rng=11)
     assert a.simulations == 5 * 16 + 10 * 64
@@ -91,7 +80,7 @@ def test_other_parameters_are_recovered(
     cg = scaled_graph(compile_graph(G), 0.5)
     res = simulate(cg, [0, 60], model=model, runs=1, steps=19, rng=21, **{parameter: truth},
                    **fixed)  # fmt: skip
-    toa = _histories(res)[0]
+    toa = simulated_histories(res)[0]
     in_use = res.counts[0] if parameter == "delta" else None
     fit = fit_network_times(G, toa, periods=20, in_use=in_use, model=model, parameter=parameter,
                             scale=0.5, runs=200, rng=5, **fixed)  # fmt: skip

@@ -51,6 +51,7 @@ from safety_collab.adoption.network import (
     history_statistic,
     lapse_statistic,
     scaled_graph,
+    simulated_histories,
 )
 from safety_collab.adoption.records import (
     CSV_COLUMNS,
@@ -64,6 +65,7 @@ from safety_collab.adoption.records import (
     period_index,
     period_start,
     read_adoptions_csv,
+    span,
     write_adoptions_csv,
 )
 from safety_collab.adoption.stats import (
@@ -122,6 +124,8 @@ __all__ = [
     "read_adoptions_csv",
     "sample_bass_counts",
     "scaled_graph",
+    "simulated_histories",
+    "span",
     "support_next",
     "target_population",
     "write_adoptions_csv",

@@ -23,7 +23,14 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._validate import short
-from safety_collab.adoption.records import History, Step, check_step, period_index, period_start
+from safety_collab.adoption.records import (
+    History,
+    Step,
+    check_step,
+    period_index,
+    period_start,
+    span,
+)
 from safety_collab.errors import MissingDependencyError, ParameterError
 from safety_collab.model import AdoptionStatus, Collaborative, Target
 
@@ -274,14 +281,7 @@ def observed_curve(
     if by is not None and by not in GROUPINGS:
         msg = f"by: must be one of {', '.join(GROUPINGS)} (got {short(by)})"
         raise ParameterError(msg)
-    first = start if start is not None else history.start
-    last = end if end is not None else history.end
-    if first is None or last is None:
-        msg = f"history: {history.intervention!r} has no adoptions; give start and end"
-        raise ParameterError(msg)
-    if last < first:
-        msg = f"end: {last.isoformat()} is before the start {first.isoformat()}"
-        raise ParameterError(msg)
+    first, last = span(history, start, end)
     n_periods = period_index(last, first, step) + 1
     starts = tuple(period_start(first, k, step) for k in range(n_periods))
     population = target_population(collab, target)

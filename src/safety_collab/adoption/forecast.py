@@ -54,7 +54,14 @@ from safety_collab._validate import check_int
 from safety_collab.adoption.bass import BassFit, bass_cdf
 from safety_collab.adoption.curves import adoption_periods, group_of, target_population
 from safety_collab.adoption.network import NetworkFit, scaled_graph
-from safety_collab.adoption.records import History, Step, check_step, period_index, period_start
+from safety_collab.adoption.records import (
+    History,
+    Step,
+    check_step,
+    period_index,
+    period_start,
+    span,
+)
 from safety_collab.errors import ParameterError
 from safety_collab.model import Collaborative, Target
 from safety_collab.spread import (
@@ -107,11 +114,7 @@ def first_adoption_counts(
     True
     """
     step = check_step(step)
-    first = start if start is not None else history.start
-    last = end if end is not None else history.end
-    if first is None or last is None:
-        msg = f"history: {history.intervention!r} has no adoptions"
-        raise ParameterError(msg)
+    first, last = span(history, start, end)
     n = period_index(last, first, step) + 1
     t = adoption_periods(history, first, step, population)
     return np.bincount(t[(t >= 0) & (t < n)], minlength=n).astype(np.int64)
@@ -264,11 +267,7 @@ def forecast(
     """
     step = check_step(step)
     runs = check_int("runs", runs, lo=BLOCKS)
-    first = start if start is not None else history.start
-    now = today if today is not None else history.end
-    if first is None or now is None:
-        msg = f"history: {history.intervention!r} has no adoptions to forecast from"
-        raise ParameterError(msg)
+    first, now = span(history, start, today)
     k_now = period_index(now, first, step)
     k_target = period_index(target.by, first, step)
     if k_target < k_now:
@@ -591,11 +590,7 @@ def support_next(
     k = check_int("k", k, lo=1)
     runs = check_int("runs", runs, lo=2)
     step = check_step(step)
-    first = start if start is not None else history.start
-    now = today if today is not None else history.end
-    if first is None or now is None:
-        msg = f"history: {history.intervention!r} has no adoptions"
-        raise ParameterError(msg)
+    first, now = span(history, start, today)
     k_now = period_index(now, first, step)
     nodes = list(G.nodes)
     times = adoption_periods(history, first, step, nodes)

@@ -36,8 +36,7 @@ Examples
 >>> from safety_collab.spread import simulate, tie_probability
 >>> G = nx.connected_watts_strogatz_graph(200, 6, 0.1, seed=1)
 >>> res = simulate(G, [0], p=None, probability=tie_probability(0.5), runs=1, steps=12, rng=4)
->>> toa = {G_node: int(t) for G_node, t in zip(
-...     [res.nodes[r] for r in res.rows], res.adopt_steps)}
+>>> toa = simulated_histories(res)[0]
 >>> fit = fit_network_times(G, toa, periods=13, runs=100, rng=1)
 >>> lo, hi = fit.interval
 >>> bool(lo < 0.5 < hi), fit.simulations   # coarse 8 x 25, fine 16 x 100
@@ -58,7 +57,14 @@ import numpy.typing as npt
 from safety_collab._random import RngLike, as_generator, as_seed_sequence
 from safety_collab._validate import check_int, check_number, check_probability, short
 from safety_collab.adoption.curves import adoption_periods
-from safety_collab.adoption.records import History, Step, check_step, period_index, period_start
+from safety_collab.adoption.records import (
+    History,
+    Step,
+    check_step,
+    period_index,
+    period_start,
+    span,
+)
 from safety_collab.errors import ParameterError
 from safety_collab.spread import CompiledGraph, compile_graph, simulate
 
@@ -74,6 +80,7 @@ __all__ = [
     "history_statistic",
     "lapse_statistic",
     "scaled_graph",
+    "simulated_histories",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -111,6 +118,26 @@ def lapse_statistic(ever: npt.ArrayLike, in_use: npt.ArrayLike) -> FloatArray:
     e, u = history_statistic(ever), history_statistic(in_use)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = np.where(e > 0, 1.0 - u / np.where(e > 0, e, 1.0), 0.0)
+    return out
+
+
+def simulated_histories(res: Any) -> list[dict[Hashable, int]]:
+    """Each run of a :class:`~safety_collab.spread.SpreadResult` as ``{node: step of adoption}``.
+
+    The form :func:`fit_network_times` fits: a simulated history to check a fit against.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from safety_collab.spread import simulate
+    >>> simulated_histories(simulate(nx.path_graph(3), [0], p=1.0, runs=1, steps=3, rng=1))
+    [{0: 0, 1: 1, 2: 2}]
+    """
+    out = []
+    for r in range(res.runs):
+        a, b = int(res.run_ptr[r]), int(res.run_ptr[r + 1])
+        rows, steps = res.rows[a:b], res.adopt_steps[a:b]
+        out.append({res.nodes[int(i)]: int(t) for i, t in zip(rows, steps, strict=True)})
     return out
 
 
@@ -547,11 +574,7 @@ def fit_network(
     ('scale', 'quarter', True)
     """
     step = check_step(step)
-    first = start if start is not None else history.start
-    last = end if end is not None else history.end
-    if first is None or last is None:
-        msg = f"history: {history.intervention!r} has no adoptions to fit"
-        raise ParameterError(msg)
+    first, last = span(history, start, end)
     nodes = list(G.nodes)
     periods = period_index(last, first, step) + 1
     t = adoption_periods(history, first, step, nodes)

@@ -52,6 +52,7 @@ __all__ = [
     "period_index",
     "period_start",
     "read_adoptions_csv",
+    "span",
     "write_adoptions_csv",
 ]
 
@@ -202,6 +203,35 @@ class History:
         0
         """
         return _build(self.intervention, self.population, [r for r in self.records if r.date <= on])
+
+
+def span(
+    history: History, start: dt.date | None = None, end: dt.date | None = None
+) -> tuple[dt.date, dt.date]:
+    """The dates an analysis covers, ``start`` to ``end``.
+
+    ``start`` defaults to the first adoption, ``end`` to the latest record.
+
+    Raises
+    ------
+    ParameterError
+        If the history has no adoptions and no dates are given, or ``end`` is before ``start``.
+
+    Examples
+    --------
+    >>> import datetime as dt, safety_collab as sc
+    >>> span(history(sc.west_midlands(), "news2"), end=dt.date(2026, 10, 31))
+    (datetime.date(2019, 2, 8), datetime.date(2026, 10, 31))
+    """
+    first = start if start is not None else history.start
+    last = end if end is not None else history.end
+    if first is None or last is None:
+        msg = f"history: {history.intervention!r} has no adoptions; give start and end"
+        raise ParameterError(msg)
+    if last < first:
+        msg = f"end: {last.isoformat()} is before the start {first.isoformat()}"
+        raise ParameterError(msg)
+    return first, last
 
 
 def _build(intervention: str, population: Sequence[str], records: Iterable[Adoption]) -> History:

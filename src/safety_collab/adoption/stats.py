@@ -66,7 +66,7 @@ import scipy.sparse as sp
 from safety_collab._random import RngLike, as_generator
 from safety_collab._validate import check_int
 from safety_collab.adoption.curves import adoption_periods
-from safety_collab.adoption.records import History, Step, check_step
+from safety_collab.adoption.records import History, Step, check_step, span
 from safety_collab.errors import ParameterError
 
 __all__ = [
@@ -297,10 +297,7 @@ def _statistics(
 
 
 def _periods(history: History, G: nx.Graph[Any], step: Step, start: dt.date | None) -> IntArray:
-    begin = start if start is not None else history.start
-    if begin is None:
-        msg = f"history: {history.intervention!r} has no adoptions"
-        raise ParameterError(msg)
+    begin = span(history, start, start or history.end)[0]
     return adoption_periods(history, begin, check_step(step), list(G.nodes))
 
 
