@@ -138,7 +138,8 @@ def test_forecast_refuses_bad_input() -> None:
         forecast(h, c, fit, target=c.targets[0], runs=5)
 
 
-def test_support_next_ranks_by_marginal_gain_given_the_adopters() -> None:
+@pytest.mark.parametrize("strategy", ["degree", "imm"])
+def test_support_next_ranks_by_marginal_gain_given_the_adopters(strategy: str) -> None:
     # Two stars joined at their hubs' neighbours; star A (hub 0) has adopted
     # already, so supporting star B's hub (10) brings more than A's leaves.
     G = nx.Graph()
@@ -147,7 +148,6 @@ def test_support_next_ranks_by_marginal_gain_given_the_adopters() -> None:
     G.add_edge(8, 11)
     for a, b in G.edges:
         G.edges[a, b]["weight"] = 1.0
-    h = sc.adoption.History("iv", tuple(G.nodes), (), {}, {})
     toa = {0: 0}
     fit = fit_network_times(G, toa, periods=2, runs=40, grid=6, rng=1, bounds=(0.5, 0.6))
     recs = [sc.model.Adoption(str(n), "iv", dt.date(2020, 1, 1), sc.model.AdoptionStatus.ADOPTED)
@@ -155,7 +155,7 @@ def test_support_next_ranks_by_marginal_gain_given_the_adopters() -> None:
     h = sc.adoption.History("iv", tuple(str(n) for n in G.nodes), tuple(recs),
                             {"0": dt.date(2020, 1, 1)}, {})  # fmt: skip
     Gs = nx.relabel_nodes(G, str)
-    picks = support_next(h, Gs, fit, k=2, strategy="degree", runs=2000, rng=4)
+    picks = support_next(h, Gs, fit, k=2, strategy=strategy, runs=2000, rng=4)
     assert picks[0].organisation == "10"
     assert "0" not in [p.organisation for p in picks]
     # the gain is the paired difference of the expected spreads, as evaluate_seeds gives them
