@@ -32,8 +32,8 @@ from safety_collab.spread import compile_graph, evaluate_seeds, simulate
 def test_bass_forecast_band_holds_the_held_out_outcome() -> None:
     # 200 Bass histories of 36 periods (fixed seeds), cut after 21: fit on the first
     # 21, forecast the other 15; the final count must fall in the 80% band in 70-90%
-    # of them. Measured when written: 0.805. (Cut before the peak, after 12 periods,
-    # the bands are too narrow: 0.61; see the forecast how-to.)
+    # of them. Measured: 0.79. (Cut before the peak, after 12 periods, the bands are
+    # too narrow: about 0.6; see the how-to on reporting uptake.)
     inside = 0
     for r in range(200):
         counts = sample_bass_counts(0.01, 0.25, 400, population=500, periods=36, rng=r)

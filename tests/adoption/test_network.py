@@ -23,8 +23,9 @@ from safety_collab.spread import compile_graph, simulate
 # Coverage of the 90% interval for the independent cascade's tie scale: 150
 # histories simulated by the library's own cascade (fixed seed) on each graph,
 # each fitted as a user would fit it (coarse and fine pass, 3,600 simulations).
-# Measured with 200 histories when written: West Midlands 0.955, synthetic
-# national (scale 0.1, 442 members) 0.925.
+# Measured: West Midlands 0.953, synthetic national at a tenth of its size (442
+# members) 0.933. The full-size national study is in benchmarks/bench_adoption.py
+# (--coverage N), too slow for the suite.
 @pytest.mark.parametrize(
     ("graph", "truth", "periods"),
     [("west-midlands", 0.5, 12), ("national", 0.4, 24)],
