@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from safety_collab import adoption as adoption
 from safety_collab import datasets as datasets
 from safety_collab import exchange as exchange
 from safety_collab import graphs as graphs

@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from safety_collab.cli import info, rank, spc, spread
+from safety_collab.cli import adoption, info, rank, spc, spread
 from safety_collab.cli._app import main
 from safety_collab.cli.info import summary
 from safety_collab.cli.rank import rank_report
@@ -22,4 +22,4 @@ from safety_collab.cli.spread import spread_report
 __all__ = ["main", "rank_report", "spread_report", "summary"]
 
 # the subcommand modules register their commands on ``main`` when imported
-_COMMANDS = (info, rank, spc, spread)
+_COMMANDS = (adoption, info, rank, spc, spread)
