@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 # does not pay for numpy, networkx and the rest. Type checkers and readers see
 # the real imports below.
 if TYPE_CHECKING:
+    from safety_collab import adoption as adoption
     from safety_collab import datasets as datasets
     from safety_collab import exchange as exchange
     from safety_collab import graphs as graphs
@@ -76,7 +77,9 @@ if TYPE_CHECKING:
         is_ods_code,
     )
 
-_SUBMODULES = frozenset({"datasets", "exchange", "graphs", "io", "plugins", "spc", "spread"})
+_SUBMODULES = frozenset(
+    {"adoption", "datasets", "exchange", "graphs", "io", "plugins", "spc", "spread"}
+)
 _FROM: dict[str, str] = {
     **dict.fromkeys(("memory_limit", "set_memory_limit"), "_resources"),
     **dict.fromkeys(

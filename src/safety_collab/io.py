@@ -74,10 +74,19 @@ __all__ = [
 ]
 
 
-SCHEMA_VERSION = 1
-"""The schema version this library writes (and the newest it reads)."""
+SCHEMA_VERSION = 2
+"""The schema version this library writes (and the newest it reads).
 
-_MIGRATIONS: dict[int, Migration] = {}
+Version 2 added the observed adoption history (``adoptions``) and dated ``targets``.
+"""
+
+
+def _v1_to_v2(fields: dict[str, Any]) -> dict[str, Any]:
+    """Schema 2 adds ``adoptions`` and ``targets`` (both optional): schema-1 data reads as is."""
+    return fields
+
+
+_MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 """``{n: f}``: ``f`` turns the data of schema ``n`` into that of schema ``n + 1``."""
 
 
@@ -95,7 +104,7 @@ def to_data(collab: Collaborative, *, include_personal_data: bool = False) -> di
     >>> import safety_collab as sc
     >>> data = to_data(sc.west_midlands())
     >>> data["schema_version"], data["id"]
-    (1, 'west-midlands')
+    (2, 'west-midlands')
     >>> any("phone" in role for role in data["roles"])
     False
     """
@@ -255,7 +264,7 @@ def dumps(
     --------
     >>> import safety_collab as sc
     >>> print(dumps(sc.west_midlands(), "toml").splitlines()[0])
-    schema_version = 1
+    schema_version = 2
     """
     check_instance("collab", collab, Collaborative)
     fmt = check_format(format, "<string>")

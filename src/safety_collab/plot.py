@@ -12,6 +12,8 @@
 * :func:`network_map` — the collaboration graph drawn on a map (from the
   organisations' locations) or with a spring layout, nodes coloured by tier or
   by adoption probability, edge width by tie weight.
+* :func:`observed_adoption` — observed uptake against a dated target, with a
+  forecast band when given.
 * :func:`save` — write a figure to PNG, SVG or PDF atomically.
 
 Every function draws with matplotlib's object-oriented API on a new
@@ -64,12 +66,15 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure, SubFigure
 
+    from safety_collab.adoption import Forecast, ObservedCurve
+
 __all__ = [
     "COLOURS",
     "FORMATS",
     "adoption_curves",
     "funnel_plot",
     "network_map",
+    "observed_adoption",
     "save",
     "spc_chart",
     "spc_facets",
@@ -330,6 +335,54 @@ def adoption_curves(
         ax.set_ylabel("adopters (organisations)")
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     ax.set_axisbelow(True)
+    ax.spines[["top", "right"]].set_visible(False)
+    _title(ax, title)
+    return _root(fig)
+
+
+def observed_adoption(
+    curve: ObservedCurve,
+    forecast: Forecast | None = None,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Observed uptake as a share of the target population, the target, and a forecast band.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> c = sc.west_midlands()
+    >>> curve = sc.adoption.observed_curve(sc.adoption.history(c, "news2"), c, target=c.targets[0])
+    >>> fig = observed_adoption(curve, title="NEWS2")
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['observed', 'on track for the target', 'target 80% by 2027-03-31']
+    """
+    fig, ax = _axes(ax, "adoption")
+    from matplotlib.ticker import PercentFormatter  # noqa: PLC0415
+
+    n = max(len(curve.population), 1)
+    x = np.array(curve.starts, dtype="datetime64[D]")
+    ax.step(x, curve.share, where="post", color=COLOURS["node"], label="observed")
+    if curve.target is not None:
+        ax.plot(x, curve.target_line() / n, color=COLOURS["target"], linestyle=":",
+                linewidth=1, label="on track for the target")  # fmt: skip
+        goal = f"target {curve.target.share:.0%} by {curve.target.by.isoformat()}"
+        ax.axhline(curve.target.share, color=COLOURS["target"], linestyle="--", linewidth=1,
+                   label=goal)  # fmt: skip
+        by = np.datetime64(curve.target.by, "D")
+        ax.axvline(by, color=COLOURS["target"], linestyle="--", linewidth=0.6)  # type: ignore[arg-type]
+    if forecast is not None:
+        lo, med, hi = forecast.band((0.1, 0.5, 0.9)) / max(forecast.population, 1)
+        xf = np.array(forecast.dates, dtype="datetime64[D]")
+        ax.fill_between(xf, lo, hi, color=COLOURS["node"], alpha=0.2, linewidth=0,
+                        label="forecast, 80% band")  # fmt: skip
+        ax.plot(xf, med, color=COLOURS["node"], linestyle="--", label="forecast median")
+    ax.set_ylim(0, 1.02)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("share of the target population")
+    ax.legend(loc="upper left", frameon=False)
+    ax.grid(axis="y", color="#E5E5E5", linewidth=0.8)
     ax.spines[["top", "right"]].set_visible(False)
     _title(ax, title)
     return _root(fig)

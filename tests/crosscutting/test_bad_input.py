@@ -359,3 +359,19 @@ def test_each_problem_of_a_bad_part_is_reported_once() -> None:
     paths = [p for p, _ in found]
     assert paths.count("$.members[0].tier") == 1  # its type, found by the first pass
     assert paths.count("$.members[0].organisation") == 1  # unknown, found by the whole
+
+
+def test_every_csv_reader_stops_at_the_size_limit() -> None:
+    from safety_collab.adoption import read_adoptions_csv
+
+    with pytest.raises(DataError, match="the limit is"):
+        read_adoptions_csv("/dev/zero", WM)
+    res = subprocess.run(
+        [sys.executable, "-m", "safety_collab", "spc", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert res.returncode == 2, res.stderr
+    assert "the limit is" in res.stderr

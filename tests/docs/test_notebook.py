@@ -53,8 +53,9 @@ def test_notebook_runs_top_to_bottom(stored: nbformat.NotebookNode, tmp_path: Pa
     images = [
         base64.b64decode(o.data["image/png"]) for o in outputs if "image/png" in o.get("data", {})
     ]
-    # the network by tier, two adoption-curve figures, adoption on the network, the SPC chart
-    assert len(images) == 5
+    # the network by tier, two adoption-curve figures, adoption on the network, the SPC chart,
+    # observed uptake against the target with the forecast
+    assert len(images) == 6
     for data in images:
         assert data.startswith(PNG_SIGNATURE)
         assert len(data) > 10_000  # a drawn figure, not an empty canvas
@@ -63,4 +64,5 @@ def test_notebook_runs_top_to_bottom(stored: nbformat.NotebookNode, tmp_path: Pa
     assert "degree_discount" in text
     assert "degree + facilitation" in text
     assert "Variation.IMPROVEMENT_LOW" in text
+    assert "observed vs forecast: P(target by 2027-03-31)" in text
     assert list(tmp_path.iterdir()) == []  # the notebook writes no files

@@ -60,6 +60,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 # module is imported only when the command runs or shows its own help; the test
 # suite checks each line here against the command's own docstring.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "adoption": (
+        "adoption",
+        "Observed uptake against a target, fitted models, the forecast and whom to support next.",
+    ),
     "entitlements": ("info", "What organisation ORG may use, by the tier it holds."),
     "graph": ("info", "Export the collaboration (or membership) graph for Gephi or D3."),
     "info": ("info", "Summarise a collaborative: themes, priorities, members, networks."),

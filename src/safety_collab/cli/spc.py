@@ -13,6 +13,7 @@ import click
 
 from safety_collab import spc
 from safety_collab._atomic import atomic_write_bytes
+from safety_collab._serial import decode, read_path
 from safety_collab.cli._app import main
 from safety_collab.errors import DataError, Problem
 from safety_collab.spc.many import CHARTS, ChartSet, many, parse_date
@@ -33,12 +34,8 @@ _COLUMNS = {
 
 def _read_spc_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     source = str(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataError(source, [Problem("", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError(source, [Problem("", f"cannot be read as text ({exc})")]) from None
+    # the one capped reader: at most MAX_BYTES (/dev/zero is refused), failures as DataError
+    text = decode(read_path(path, source), source)
     rows = list(csv.reader(text.splitlines()))
     if not rows:
         raise DataError(source, [Problem("", "is empty; expected a header row")])

@@ -30,6 +30,7 @@ safety_collab.errors.ModelError: 1 problem in the model:
 from __future__ import annotations
 
 from safety_collab._validate import MAX_TEXT
+from safety_collab.model.adoption import Adoption, AdoptionStatus, Target, check_history
 from safety_collab.model.collaborative import Collaborative
 from safety_collab.model.kinds import (
     MAX_RANK,
@@ -61,6 +62,8 @@ __all__ = [
     "MAX_RANK",
     "MAX_TEXT",
     "PERSONAL_FIELDS",
+    "Adoption",
+    "AdoptionStatus",
     "Collaborative",
     "EvidenceLevel",
     "Intervention",
@@ -79,7 +82,9 @@ __all__ = [
     "Provenance",
     "Role",
     "Service",
+    "Target",
     "Theme",
     "Tier",
+    "check_history",
     "is_ods_code",
 ]

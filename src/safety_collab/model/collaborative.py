@@ -20,6 +20,7 @@ from safety_collab._validate import (
     text,
 )
 from safety_collab.errors import ModelError, Problem, UnknownIdError
+from safety_collab.model.adoption import Adoption, Target, check_history
 from safety_collab.model.measures import Measure
 from safety_collab.model.parts import (
     Intervention,
@@ -82,6 +83,11 @@ class Collaborative:
     exchange_min_tier
         Id of the lowest tier allowed to propose to the innovation exchange;
         defaults to the lowest tier.
+    adoptions
+        The observed adoption history: dated :class:`~safety_collab.model.Adoption`
+        records (see :func:`~safety_collab.model.check_history` for its rules).
+    targets
+        Dated :class:`~safety_collab.model.Target` goals for interventions or programmes.
 
     Examples
     --------
@@ -146,6 +152,12 @@ class Collaborative:
         default=attrs.Factory(_default_tier_id, takes_self=True), validator=_tier_ref
     )
     description: str = attrs.field(default="", validator=text(required=False), kw_only=True)
+    adoptions: tuple[Adoption, ...] = attrs.field(
+        factory=tuple, converter=as_tuple, validator=each_instance(Adoption), kw_only=True
+    )
+    targets: tuple[Target, ...] = attrs.field(
+        factory=tuple, converter=as_tuple, validator=each_instance(Target), kw_only=True
+    )
     measures: tuple[Measure, ...] = attrs.field(
         factory=tuple, converter=as_tuple, validator=each_instance(Measure), kw_only=True
     )
@@ -544,5 +556,16 @@ def _check_collaborative(c: Collaborative) -> list[Problem]:
     for i, r in enumerate(c.roles):
         if r.theme is not None:
             ck.ref(f"roles[{i}].theme", r.theme, themes, "theme")
+
+    ck.problems += check_history(c.adoptions, organisations=orgs, interventions=interventions)
+    programmes = {p.id for p in c.programmes}
+    for i, tg in enumerate(c.targets):
+        if tg.intervention is not None:
+            ck.ref(f"targets[{i}].intervention", tg.intervention, interventions, "intervention")
+        if tg.programme is not None:
+            ck.ref(f"targets[{i}].programme", tg.programme, programmes, "programme")
+        ck.refs(f"targets[{i}].tiers", tg.tiers, tiers, "tier")
+        ics = {o.ics for o in c.organisations if o.ics is not None}
+        ck.refs(f"targets[{i}].ics", tg.ics, ics, "integrated care system")
 
     return ck.problems
