@@ -252,8 +252,8 @@ def test_spc_bad_data(tmp_path: Path, content: str, chart: str, message: str) ->
 
 
 def test_seeds_command_matches_the_library() -> None:
-    from safety_collab.graphs import collaboration_graph
-    from safety_collab.spread import choose_seeds, compile_graph
+    from safety_collab.graphs import DEFAULT_TIE_SCALE, collaboration_graph
+    from safety_collab.spread import choose_seeds, compile_graph, tie_probability
 
     res = run("seeds", "-k", "3", "--json")
     assert res.returncode == 0, res.stderr
@@ -262,7 +262,8 @@ def test_seeds_command_matches_the_library() -> None:
     assert report["tie_probability"] == {"rule": "1 - exp(-0.1 * tie weight)", "scale": 0.1}
     # the library's defaults (the graph's tie scale 0.1), random seed 7; the command plans 10
     # seeds and prints the first 3
-    cg = compile_graph(collaboration_graph(sc.west_midlands()))
+    G = collaboration_graph(sc.west_midlands())
+    cg = compile_graph(G, probability=tie_probability(DEFAULT_TIE_SCALE))
     expected = choose_seeds(cg, 10, strategy="imm", model="independent_cascade", rng=7)
     assert [row["id"] for row in report["seeds"]] == list(expected.ids[:3])
     assert [row["rank"] for row in report["seeds"]] == [1, 2, 3]

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import safety_collab as sc
-from safety_collab.spread import compile_graph, evaluate_seeds
+from safety_collab.graphs import DEFAULT_TIE_SCALE
+from safety_collab.spread import compile_graph, evaluate_seeds, tie_probability
 
 WM = sc.west_midlands()
 
@@ -45,7 +46,8 @@ def test_seeds_k1_to_k5_are_nested_and_stable_with_imm_at_its_default() -> None:
 @pytest.fixture(scope="module")
 def single_seed_reach() -> dict[str, float]:
     """Expected reach of each member as the only seed: the default graph and tie scale."""
-    cg = compile_graph(sc.graphs.collaboration_graph(WM))
+    G = sc.graphs.collaboration_graph(WM)
+    cg = compile_graph(G, probability=tie_probability(DEFAULT_TIE_SCALE))
     return {
         str(n): evaluate_seeds(cg, [n], model="independent_cascade", runs=2000, rng=7).mean
         for n in cg.nodes

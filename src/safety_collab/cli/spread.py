@@ -31,6 +31,7 @@ from safety_collab.spread import (
     SpreadResult,
     compile_graph,
     simulate,
+    tie_probability,
 )
 from safety_collab.spread.seeding import choose_seeds
 from safety_collab.spread.simulate import DEFAULT_RUNS, DEFAULT_STEPS
@@ -69,7 +70,7 @@ def _spread_graph(collab: Collaborative, scale: float) -> CompiledGraph:
     if G.number_of_nodes() == 0:
         msg = f"{collab.id}: has no members to spread between"
         raise ParameterError(msg)
-    return compile_graph(G)  # its tie_scale: 1 - exp(-scale * w)
+    return compile_graph(G, probability=tie_probability(scale))
 
 
 def _ics_adoption(collab: Collaborative, result: SpreadResult) -> list[dict[str, Any]]:

@@ -210,10 +210,10 @@ def compile_graph(
         * a string: the name of an edge attribute holding each edge's value;
         * a callable: applied to each edge's ``weight`` attribute (default 1),
           e.g. :func:`tie_probability`;
-        * ``None`` (default): the graph's own rule when it carries one (a
-          :func:`~safety_collab.graphs.collaboration_graph` has
-          ``G.graph["tie_scale"]``: ``tie_probability(tie_scale)``), else the
-          ``weight`` attribute itself (default 1).
+        * ``None`` (default): the ``weight`` attribute itself (default 1).
+          (:func:`~safety_collab.spread.simulate`, given a networkx graph that
+          carries ``G.graph["tie_scale"]``, compiles it with
+          ``tie_probability(tie_scale)`` instead.)
     weight
         The edge attribute read as the tie weight.
 
@@ -237,8 +237,6 @@ def compile_graph(
     if G.number_of_nodes() == 0:
         msg = "graph: is empty; a spread needs at least one node"
         raise SpreadError(msg)
-    if probability is None and "tie_scale" in G.graph:
-        probability = tie_probability(G.graph["tie_scale"])
     nodes = list(G.nodes)
     index = {node: i for i, node in enumerate(nodes)}
     directed = G.is_directed()

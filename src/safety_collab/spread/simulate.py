@@ -44,7 +44,7 @@ from safety_collab.spread._resolve import (
     resolve_strategy,
     strategy_error,
 )
-from safety_collab.spread.compiled import CompiledGraph, compile_graph
+from safety_collab.spread.compiled import CompiledGraph, compile_graph, tie_probability
 from safety_collab.spread.models import Adoptions
 from safety_collab.spread.result import SpreadResult
 
@@ -86,6 +86,9 @@ def as_compiled(graph: object, *, probability: Any = None) -> CompiledGraph:
         if graph.is_multigraph():
             msg = "graph: multigraphs are not supported; collapse parallel edges first"
             raise SpreadError(msg)
+        if probability is None and "tie_scale" in graph.graph:
+            # a collaboration graph says how its tie weights become probabilities
+            probability = tie_probability(graph.graph["tie_scale"])
         return compile_graph(graph, probability=probability)
     msg = f"graph: expected a networkx graph or a CompiledGraph, got {type(graph).__name__}"
     raise SpreadError(msg)
