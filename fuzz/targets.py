@@ -11,6 +11,7 @@ the library modules it imports are instrumented too.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import struct
@@ -24,8 +25,9 @@ import networkx as nx
 import numpy as np
 
 import safety_collab as sc
-from safety_collab import spc
+from safety_collab import exchange, spc
 from safety_collab._ods import EXTRACTS, read_ods_csv
+from safety_collab.adoption import read_adoptions_csv
 from safety_collab.errors import DataError, ResourceLimitError, SPCError
 from safety_collab.graphs import read_graph, write_graph
 from safety_collab.spread import SpreadResult, simulate
@@ -35,6 +37,7 @@ Target = Callable[[bytes], None]
 HERE = Path(__file__).resolve().parent
 GOOD = HERE.parent / "tests" / "data" / "good"
 _SCRATCH = Path(tempfile.mkdtemp(prefix="safety-collab-fuzz-"))
+_TODAY = dt.date(2026, 12, 1)  # fixed, so a seed's dates never turn into the future
 
 
 def load() -> dict[str, Target]:
@@ -90,6 +93,15 @@ def load() -> dict[str, Target]:
     targets["read_ods_csv"] = guarded(ods, DataError)
     targets["spread_result_load"] = guarded(result, DataError, ResourceLimitError)
     targets["spc"] = guarded(charts, SPCError)
+    wm = sc.west_midlands()
+    targets["read_adoptions_csv"] = guarded(
+        through_file(".csv", lambda p: read_adoptions_csv(p, wm, today=_TODAY)), DataError
+    )
+    for fmt in ("json", "toml"):
+        targets[f"exchange_loads_{fmt}"] = guarded(
+            lambda d, f=fmt: exchange.loads(d, f),  # type: ignore[misc]
+            DataError,
+        )
     return targets
 
 
@@ -124,7 +136,7 @@ def _as_npz(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def seeds(name: str) -> list[bytes]:
+def seeds(name: str) -> list[bytes]:  # noqa: PLR0911 - one return per target family
     """Valid inputs to start the fuzzer from, for target ``name``."""
     if name.startswith("loads_"):
         fmt = name.removeprefix("loads_")
@@ -147,6 +159,13 @@ def seeds(name: str) -> list[bytes]:
         }  # fmt: skip
         path = res.save(_SCRATCH / "seed.npz")
         return [path.read_bytes(), json.dumps(meta).encode()]
+    if name == "read_adoptions_csv":
+        rows = "organisation,intervention,date,status,fidelity\n"
+        rows += "RRK,news2,2019-04-01,adopted,0.8\nRRK,news2,2020-04-01,sustained,\n"
+        return [rows.encode()]
+    if name.startswith("exchange_loads_"):
+        fmt = name.removeprefix("exchange_loads_")
+        return [exchange.dumps(exchange.example_exchange(), fmt).encode()]
     if name == "spc":
         falls = [9, 11, 10, 12, 9, 10, 11, 10, 9, 12, 10, 11, 7, 6, 7, 5]
         return [b"".join(struct.pack("<dd", v, 100.0) for v in falls)]
