@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["bass_chunk", "ic_chunk", "lapse_chunk", "lt_chunk"]
+__all__ = ["bass_chunk", "geo_skip", "ic_chunk", "lapse_chunk", "lt_chunk"]
 
-# U11, TO_UNIT, xoshiro_step and grow_i4 are shared with the seeding kernels (_rr.py)
+# U11, TO_UNIT, xoshiro_step, geo_skip and grow_i4 are shared with the seeding kernels (_rr.py)
 U11 = np.uint64(11)
 _U17 = np.uint64(17)
 _U5 = np.uint64(5)
@@ -58,6 +58,22 @@ def xoshiro_step(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:  # pragma: no cover
     s2 ^= t
     s3 = _rotl(s3, 45)
     return result, s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def geo_skip(x: Any, inv_log: float, room: int) -> int:  # pragma: no cover - compiled
+    """Edges to skip before the next that transmits, at most ``room``.
+
+    The geometric jump ``floor(log(1 - u) / log(1 - p))`` from 64 random bits
+    ``x``: compared as a float with ``room`` (the edges left) *before* it is
+    converted, so a jump too large for an int64 (``p`` below about 4e-18), or
+    NaN (``inv_log`` infinite), ends the node's edges instead of wrapping to a
+    negative index.
+    """
+    g = np.log1p(-float(x >> U11) * TO_UNIT) * inv_log
+    if g < room:
+        return int(g)
+    return room
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -187,11 +203,12 @@ def ic_chunk(
                         out_steps = _grow_i2(out_steps, k + end - start)
                     if mode == 3 and end - start > geo_deg:
                         x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                        j = start + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                        j = start + geo_skip(x, inv_log, end - start)
                         while j < end:
                             v = indices[j]
                             x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                            j += 1 + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                            j += 1
+                            j += geo_skip(x, inv_log, end - j)
                             if tag[v] != t_id:
                                 tag[v] = t_id
                                 nxt[nn] = v

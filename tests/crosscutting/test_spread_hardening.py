@@ -1,0 +1,117 @@
+"""Hardening of the spread layer (issue 14, round two): crashes, guards, invariants, options.
+
+Inputs that used to crash the interpreter (a segfault in a compiled kernel) run
+in a subprocess here, so a regression shows as a failed test with the signal
+that killed the child, not as a dead test run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from safety_collab.spread import IndependentCascade, compile_graph, simulate
+from safety_collab.spread.seeding import IMM
+
+CHILD_TIMEOUT = 300
+"""Seconds a child may take (it compiles the kernels if numba's cache is cold)."""
+
+
+def run_child(code: str) -> object:
+    """Run ``code`` in a fresh interpreter and return the JSON it prints last.
+
+    A child killed by a signal (a segfault: return code -11) fails the test
+    with its return code and the end of its error output.
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True, text=True, timeout=CHILD_TIMEOUT, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, f"child exited with {done.returncode}:\n{done.stderr[-3000:]}"
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ 7. memory safety in kernels
+
+TINY_P = [5e-324, 1e-300, 1e-19, 4e-18, 1e-17]
+"""Probabilities whose geometric jump, ``log(1 - u) / log(1 - p)``, can exceed an int64."""
+
+
+def test_the_cascade_on_a_hub_with_a_tiny_p_does_not_crash() -> None:
+    # the reproducer from the issue: it segfaulted (int64 overflow in the geometric jump)
+    sizes = run_child(
+        """
+        import json, networkx as nx
+        from safety_collab.spread import simulate
+        res = simulate(nx.star_graph(30), [0], p=1e-19, runs=2000, steps=2, rng=1)
+        print(json.dumps(res.final_size().tolist()))
+        """
+    )
+    # 60,000 edge trials at p = 1e-19: the chance of any transmission is 6e-15
+    assert sizes == [1] * 2000
+
+
+def test_imm_on_a_hub_of_30_in_edges_with_a_tiny_p_does_not_crash() -> None:
+    out = run_child(
+        """
+        import json, networkx as nx, numpy as np
+        from safety_collab.spread import IndependentCascade, compile_graph
+        from safety_collab.spread.seeding import IMM
+        g = compile_graph(nx.DiGraph([(leaf, 0) for leaf in range(1, 31)]))
+        run = IMM().run(g, k=1, model=IndependentCascade(p=1e-19), rng=np.random.default_rng(1))
+        print(json.dumps([run.set_size, run.rows.tolist()]))
+        """
+    )
+    # every reverse-reachable set is its root alone (mean size exactly 1)
+    assert out[0] == 1.0
+    assert len(out[1]) == 1
+
+
+@pytest.mark.parametrize("p", TINY_P)
+def test_tiny_probabilities_on_high_degree_nodes_transmit_nothing(p: float) -> None:
+    out = run_child(
+        f"""
+        import json, networkx as nx, numpy as np
+        from safety_collab.spread import IndependentCascade, compile_graph, simulate
+        from safety_collab.spread.seeding import IMM
+        hub = nx.star_graph(200)
+        res = simulate(hub, [0], p={p!r}, runs=300, steps=3, rng=5)
+        g = compile_graph(nx.DiGraph([(leaf, 0) for leaf in range(1, 201)]))
+        run = IMM(epsilon=0.5).run(g, k=1, model=IndependentCascade(p={p!r}),
+                                   rng=np.random.default_rng(5))
+        print(json.dumps([int(res.final_size().max()), run.set_size]))
+        """
+    )
+    # at most 300 x 200 + 200 x (sets) trials at p <= 1e-17: any transmission has chance < 1e-10
+    assert out == [1, 1.0]
+
+
+HUGE_P = [0.05, 0.2, 0.4]
+"""Probabilities up to the largest for which the kernels skip geometrically (0.4)."""
+
+
+@pytest.mark.parametrize("p", HUGE_P)
+def test_the_geometric_cascade_on_a_hub_matches_the_binomial_mean(p: float) -> None:
+    # one step from the hub of a 200-leaf star: 1 + Binomial(200, p) adopters
+    res = simulate(nx.star_graph(200), [0], p=p, runs=4000, steps=1, rng=11)
+    sd = np.sqrt(200 * p * (1 - p) / 4000)
+    assert abs(float(res.final_size().mean()) - (1 + 200 * p)) < 4 * sd
+
+
+@pytest.mark.parametrize("p", HUGE_P)
+def test_the_geometric_reverse_search_on_a_hub_matches_the_binomial_mean(p: float) -> None:
+    # 200 leaves -> hub: the hub's set is 1 + Binomial(200, p), a leaf's is itself, and the
+    # root is uniform over 201 nodes; so a set holds 1 + 200 p / 201 nodes on average
+    g = compile_graph(nx.DiGraph([(leaf, 0) for leaf in range(1, 201)]))
+    run = IMM(epsilon=0.3).run(g, k=1, model=IndependentCascade(p=p), rng=np.random.default_rng(3))
+    mean = 1 + 200 * p / 201
+    # variance of a set's size: a mixture of 1 (w.p. 200/201) and 1 + Binomial(200, p)
+    second = (200 / 201) + (1 / 201) * ((1 + 200 * p) ** 2 + 200 * p * (1 - p))
+    sd = np.sqrt((second - mean**2) / run.theta)
+    assert abs(run.set_size - mean) < 4 * sd
