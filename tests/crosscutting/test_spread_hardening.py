@@ -7,16 +7,20 @@ that killed the child, not as a dead test run.
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 import textwrap
+import warnings
+from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
-from safety_collab.spread import IndependentCascade, compile_graph, simulate
+from safety_collab.errors import DataError
+from safety_collab.spread import IndependentCascade, SpreadResult, compile_graph, simulate
 from safety_collab.spread.seeding import IMM
 
 CHILD_TIMEOUT = 300
@@ -115,3 +119,29 @@ def test_the_geometric_reverse_search_on_a_hub_matches_the_binomial_mean(p: floa
     second = (200 / 201) + (1 / 201) * ((1 + 200 * p) ** 2 + 200 * p * (1 - p))
     sd = np.sqrt((second - mean**2) / run.theta)
     assert abs(run.set_size - mean) < 4 * sd
+
+
+# ------------------------------------------------------------------ 9. no leaked file handles
+
+NOT_ZIPS = {
+    "local header magic alone": b"PK\x03\x04",
+    "magic then zeros": b"PK\x03\x04" + bytes(60),
+    "magic then text": b"PK\x03\x04 this is not a zip archive at all",
+    "end-of-archive magic": b"PK\x05\x06" + bytes(18),
+}
+
+
+@pytest.mark.parametrize("raw", list(NOT_ZIPS.values()), ids=list(NOT_ZIPS))
+def test_a_file_that_starts_like_a_zip_but_is_none_is_refused_without_leaking_it(
+    tmp_path: Path, raw: bytes
+) -> None:
+    # np.load(path) opened the file itself and left it open when zipfile refused it; the
+    # ResourceWarning, fatal under filterwarnings = error, fell wherever the GC ran next
+    path = tmp_path / "r.npz"
+    path.write_bytes(raw)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(DataError, match=r"is not a saved SpreadResult"):
+            SpreadResult.load(path)
+        gc.collect()  # a leaked handle warns when it is collected
+    assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []

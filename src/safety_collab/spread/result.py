@@ -396,7 +396,9 @@ class SpreadResult:
         """
         source = os.fspath(path)
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # open the file here and hand numpy the handle: np.load leaks the file it
+            # opened itself when the bytes start like a zip but are not one
+            with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
                 if not isinstance(data, np.lib.npyio.NpzFile):
                     raise DataError(source, [Problem("", "is not a saved SpreadResult")])
                 # A compressed file can expand enormously: check before expanding it.
