@@ -12,15 +12,25 @@ import json
 import subprocess
 import sys
 import textwrap
+import tracemalloc
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import networkx as nx
 import numpy as np
 import pytest
 
-from safety_collab.errors import DataError
-from safety_collab.spread import IndependentCascade, SpreadResult, compile_graph, simulate
+from safety_collab._resources import memory_limit_set
+from safety_collab.errors import DataError, ResourceLimitError
+from safety_collab.spread import (
+    IndependentCascade,
+    SpreadResult,
+    choose_seeds,
+    compile_graph,
+    evaluate_seeds,
+    simulate,
+)
 from safety_collab.spread.seeding import IMM
 
 CHILD_TIMEOUT = 300
@@ -145,3 +155,105 @@ def test_a_file_that_starts_like_a_zip_but_is_none_is_refused_without_leaking_it
             SpreadResult.load(path)
         gc.collect()  # a leaked handle warns when it is collected
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
+
+
+# ------------------------------------------------------------------ 2. refuse before building
+
+SMALL = 256 * 2**10
+"""Bytes a refused call may allocate at its peak: nothing that grows with runs or chunks."""
+
+
+def refused_before_building(call: Callable[[], object], limit: int | str) -> ResourceLimitError:
+    """Run ``call`` under ``limit``: it must refuse, with a traced peak below :data:`SMALL`.
+
+    tracemalloc sees numpy's arrays and every Python object, so a call that
+    built per-chunk seeds or per-run arrays before refusing peaks far above it.
+    """
+    tracemalloc.start()
+    try:
+        with memory_limit_set(limit), pytest.raises(ResourceLimitError) as info:
+            call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < SMALL, f"allocated {peak:,} bytes before refusing"
+    return info.value
+
+
+@pytest.fixture(scope="module", autouse=False)
+def warm() -> None:
+    """Load the kernels (numba) and the plugins first: their one-off memory is not the call's."""
+    g = nx.karate_club_graph()
+    simulate(g, [0], p=0.1, runs=2, steps=2, rng=1)
+    simulate(g, "degree", k=1, p=0.1, runs=2, steps=2, rng=1)
+    evaluate_seeds(g, [0], p=0.1, runs=2, rng=1)
+    choose_seeds(g, 1, strategy="imm", p=0.1, rng=1, evaluation_runs=2)
+    choose_seeds(g, 1, strategy="celf", p=0.1, rng=1, runs=2, evaluation_runs=2)
+
+
+def test_simulate_refuses_ten_billion_runs_at_once(warm: None) -> None:
+    # the issue's reproducer: one SeedSequence per chunk (20 million) was built first
+    err = refused_before_building(
+        lambda: simulate(nx.path_graph(3), [0], runs=10**10, p=0.1), "100MiB"
+    )
+    assert str(err).startswith("simulate: 10,000,000,000 runs x 3 nodes x 20 steps: needs about")
+
+
+def test_simulate_refuses_before_building_the_chunk_seeds(warm: None) -> None:
+    # 200,000 chunks of one run: their seeds alone hold about 80 MiB
+    err = refused_before_building(
+        lambda: simulate(nx.path_graph(3), [0], runs=200_000, chunk_size=1, p=0.1, rng=1),
+        "1MiB",
+    )
+    assert err.estimate > 200_000 * 1024  # a chunk's seed and output are counted
+
+
+def test_simulate_refuses_before_running_a_seeding_strategy(warm: None) -> None:
+    err = refused_before_building(
+        lambda: simulate(
+            nx.karate_club_graph(), "degree", k=2, runs=200_000, chunk_size=1, p=0.1, rng=1
+        ),
+        "1MiB",
+    )
+    assert "200,000 runs x 34 nodes" in str(err)
+
+
+def test_imm_refuses_its_first_batch_of_sets_before_sampling_it(warm: None) -> None:
+    # epsilon = 0.005: the first batch alone is over a million reverse-reachable sets
+    err = refused_before_building(
+        lambda: choose_seeds(
+            nx.karate_club_graph(), 2, strategy="imm", epsilon=0.005, p=0.1, rng=1
+        ),
+        "1MiB",
+    )
+    assert "reverse-reachable sets" in str(err)
+
+
+def test_celf_refuses_its_worlds_before_drawing_them(warm: None) -> None:
+    err = refused_before_building(
+        lambda: choose_seeds(nx.path_graph(30), 2, strategy="celf", runs=10**6, p=0.5, rng=1),
+        "1MiB",
+    )
+    assert str(err).startswith("celf: 1000000 worlds of 30 nodes")
+
+
+def test_evaluate_seeds_refuses_before_drawing_its_worlds(warm: None) -> None:
+    err = refused_before_building(
+        lambda: evaluate_seeds(nx.path_graph(30), [0], runs=10**6, p=0.5, rng=1), "1MiB"
+    )
+    assert "1,000,000 runs x 1 seeds" in str(err)
+
+
+def test_the_curves_of_a_result_count_what_each_adoption_needs(warm: None) -> None:
+    # 300,000 adoptions over 2 steps: the curves are small, the per-adoption work is not
+    res = simulate(nx.complete_graph(300), [0], p=1.0, runs=1000, steps=1, rng=1)
+    assert res.rows.shape == (300_000,)
+    err = refused_before_building(res.final_size, "1MiB")
+    assert str(err).startswith("adoption curves of 1,000 runs x 2 steps")
+
+
+def test_quantile_curves_count_the_copy_numpy_sorts(warm: None) -> None:
+    res = simulate(nx.path_graph(3), [0], p=1.0, runs=20_000, steps=2, rng=1)
+    res.final_size()  # the curves themselves (240 KiB) are built and kept
+    err = refused_before_building(lambda: res.quantile_curves([0.5]), "200KiB")
+    assert str(err).startswith("quantile curves of 20,000 runs x 3 steps")

@@ -117,9 +117,12 @@ class SpreadResult:
     def _curves(self, rows_mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
         """Adopters per run and step, up to :attr:`_last` only (runs x (last + 1))."""
         width = self._last + 1
-        # a count per run and step (int64), then its running sum (int32)
+        # a count per run and step (int64), then its running sum (int32); per adoption,
+        # its run (int64, kept), the mask (1) and its cell (int64), and as many for lapses
+        per_adoption = 17 if self.lapse_steps is None else 34
         check_allocation(
-            estimate_bytes(self.runs, width + 1, itemsize=16),
+            estimate_bytes(self.runs, width + 1, itemsize=16)
+            + estimate_bytes(self.rows.shape[0], itemsize=per_adoption),
             what=f"adoption curves of {self.runs:,} runs x {width:,} steps",
         )
         keep = np.ones(self.rows.shape[0], dtype=bool) if rows_mask is None else rows_mask
@@ -190,7 +193,13 @@ class SpreadResult:
         if qs.ndim != 1 or np.any((qs < 0) | (qs > 1)) or not np.all(np.isfinite(qs)):
             msg = f"q: expected quantiles between 0 and 1, got {list(q)!r}"
             raise SpreadError(msg)
-        out: FloatArray = self._pad(np.quantile(self._trimmed, qs, axis=0))
+        curves = self._trimmed
+        # numpy sorts a float64 copy of the curves, and returns one row per quantile
+        check_allocation(
+            estimate_bytes(self.runs + qs.shape[0], curves.shape[1]),
+            what=f"quantile curves of {self.runs:,} runs x {curves.shape[1]:,} steps",
+        )
+        out: FloatArray = self._pad(np.quantile(curves, qs, axis=0))
         return out
 
     def final_size(self) -> npt.NDArray[np.int32]:
@@ -269,6 +278,10 @@ class SpreadResult:
         mask, size = self._subset_mask(among)
         counts = self._trimmed if mask is None else self._curves(mask)
         need = share * size - 1e-9
+        check_allocation(
+            estimate_bytes(*counts.shape, itemsize=1),
+            what=f"times to {share:g} over {self.runs:,} runs x {counts.shape[1]:,} steps",
+        )
         reached = counts >= need
         first: FloatArray = np.argmax(reached, axis=1).astype(np.float64)
         first[~reached.any(axis=1)] = np.nan

@@ -9,8 +9,9 @@ a Dask cluster (``distributed.Client(...).get_executor()``), and raising
 ``runs`` leaves the earlier runs unchanged.
 
 Memory is checked before and during a run (see :mod:`safety_collab._resources`):
-what a simulation is sure to hold (per-run offsets, the seeds' adoptions, the
-workers' per-node state) is estimated first and refused over the limit; when
+what a simulation is sure to hold (each chunk's seed and output, per-run
+offsets, the seeds' adoptions, the workers' per-node state) is estimated from
+the arguments first and refused over the limit, before any of it is built; when
 the worst case (every node adopting in every run) would exceed the limit, the
 adoptions are counted as chunks finish, and the run stops with a
 :class:`~safety_collab.errors.ResourceLimitError`, giving the estimate, as
@@ -230,12 +231,22 @@ def simulate(
     cg = as_compiled(graph, probability=probability)
     desc, model_obj = resolve_model(model, params)
     root = as_seed_sequence(rng)
-    chunks = chunk_seeds(root, runs, chunk_size)
+    n_chunks = -(-runs // chunk_size)
     if isinstance(seeds, str):
         _, strategy = resolve_strategy(seeds, {})
         n_seeds = check_int(
             "k", 5 if k is None else k, lo=1, hi=cg.n_nodes, error=SpreadError, type_apart=True
         )
+    else:
+        if k is not None:
+            msg = "k: only used when seeds names a seeding strategy"
+            raise SpreadError(msg)
+        seed_ids = tuple(seeds)
+        seed_rows = cg.rows(seed_ids)
+        n_seeds = len(seed_rows)
+    # decided from the arguments alone, before anything grows with runs or chunks
+    budget = _Budget.plan(runs, cg.n_nodes, steps, n_seeds, n_chunks, executor)
+    if isinstance(seeds, str):
         # the strategy draws from its own stream, apart from every chunk's
         pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, STRATEGY_STREAM))
         pick_rng = np.random.default_rng(pick)
@@ -244,15 +255,8 @@ def simulate(
         except Exception as exc:
             raise strategy_error(seeds, exc) from exc
         seed_rows = checked_rows(seeds, picked, n_seeds, cg.n_nodes)
-        seed_ids: tuple[Hashable, ...] = tuple(cg.nodes[int(i)] for i in seed_rows)
-    else:
-        if k is not None:
-            msg = "k: only used when seeds names a seeding strategy"
-            raise SpreadError(msg)
-        seed_ids = tuple(seeds)
-        seed_rows = cg.rows(seed_ids)
-
-    budget = _Budget.plan(runs, cg.n_nodes, steps, len(seed_rows), len(chunks), executor)
+        seed_ids = tuple(cg.nodes[int(i)] for i in seed_rows)
+    chunks = chunk_seeds(root, runs, chunk_size)
     outputs = _run_all(model_obj, desc, cg, seed_rows, chunks, steps, executor, progress, budget)
     run_ptr = [np.zeros(1, np.int64)]
     offset = 0
@@ -277,6 +281,9 @@ ADOPTION_BYTES = 8
 """Bytes held per adoption at most: node row (4), step (2), lapse step (2)."""
 NODE_STATE_BYTES = 48
 """Bytes of per-node working state a worker holds while it runs a chunk (at most)."""
+CHUNK_BYTES = 1024
+"""Bytes held per chunk whatever it holds: its seed (about 420), its output's arrays and
+object (about 440) and its entries in the lists that join them (measured with tracemalloc)."""
 
 
 @attrs.define
@@ -298,10 +305,11 @@ class _Budget:
         """Estimate, and refuse now what is sure not to fit."""
         what = f"simulate: {runs:,} runs x {n:,} nodes x {steps:,} steps"
         workers = 1 if executor is None else max(1, min(n_chunks, _workers(executor)))
-        # run offsets, and the seeds' adoptions, are held twice while the
-        # chunks' arrays are joined; each worker holds per-node state
+        # each chunk's seed and output; run offsets, and the seeds' adoptions,
+        # held twice while the chunks' arrays are joined; each worker's per-node state
         certain = (
-            estimate_bytes(runs + 1, 2)
+            estimate_bytes(n_chunks, itemsize=CHUNK_BYTES)
+            + estimate_bytes(runs + 1, 2)
             + estimate_bytes(runs, n_seeds, 2, itemsize=ADOPTION_BYTES)
             + estimate_bytes(workers, n, itemsize=NODE_STATE_BYTES)
         )

@@ -155,12 +155,17 @@ class IMMRun:
 _IMM_FIX = "raise epsilon (the sets needed grow as 1/epsilon^2), or lower l or k"
 
 
-def _rr_bytes(count: int, seen: _Collection) -> float:
-    """Memory for ``count`` sets of the mean size seen so far, and their inverted index."""
-    mean = seen.size / seen.count if seen.count else 1.0
-    # offsets (8 bytes a set), the covered flags (1), and three int32 copies of the
-    # members: the kernel's buffer, the joined flat array, the inverted index
-    return count * (9.0 + 12.0 * mean)
+def _rr_bytes(count: int, seen: _Collection, floor: float) -> float:
+    """Memory for ``count`` sets of the mean size seen so far, and their inverted index.
+
+    Before any set is seen, ``floor`` (the share of nodes that may be chosen:
+    a set holds its root whenever the root may be chosen) is a sure lower
+    bound of the mean size.
+    """
+    mean = seen.size / seen.count if seen.count else floor
+    # offsets (8 bytes a set), its root (4), the covered flags (1), and three int32
+    # copies of the members: the kernel's buffer, the joined flat array, the inverted index
+    return count * (13.0 + 12.0 * mean)
 
 
 def _log_binomial(n: int, k: int) -> float:
@@ -283,15 +288,16 @@ class IMM:
             / eps_p**2
         )
         rr = _Collection()
+        floor = pool / n
         lower = 1.0
         for i in range(1, max(2, math.ceil(math.log2(n)))):
             x = n / 2.0**i
             need = math.ceil(lam_p / x)
             if need > rr.count:
-                if rr.count:
-                    check_memory(
-                        f"imm: {need:,} reverse-reachable sets", _rr_bytes(need, rr), _IMM_FIX
-                    )
+                # the first batch too: its size comes from the arguments alone
+                check_memory(
+                    f"imm: {need:,} reverse-reachable sets", _rr_bytes(need, rr, floor), _IMM_FIX
+                )
                 rr.add(*sampler.sample(need - rr.count, rng))
             offsets, flat = rr.arrays()
             _, covered = kernels().greedy_cover(offsets, flat, n, k, mask)
@@ -305,7 +311,9 @@ class IMM:
         beta = math.sqrt(one * (log_cnk + ell * log_n + math.log(2.0)))
         lam_star = 2.0 * n * (one * alpha + beta) ** 2 / self.epsilon**2
         theta = max(1, math.ceil(lam_star / lower))
-        check_memory(f"imm: {theta:,} reverse-reachable sets", _rr_bytes(theta, rr), _IMM_FIX)
+        check_memory(
+            f"imm: {theta:,} reverse-reachable sets", _rr_bytes(theta, rr, floor), _IMM_FIX
+        )
         del rr
         offsets, flat = sampler.sample(theta, rng)
         picks, covered = kernels().greedy_cover(offsets, flat, n, k, mask)
