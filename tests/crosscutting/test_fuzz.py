@@ -490,7 +490,7 @@ def test_the_harness_lists_its_targets() -> None:
     )  # fmt: skip
     assert done.stdout.split() == [
         "loads_json", "loads_toml", "loads_yaml", "read_graph_json", "read_graph_graphml",
-        "read_graph_gexf", "read_ods_csv", "spread_result_load", "spc",
+        "read_graph_gexf", "read_ods_csv", "spread_result_load", "spread_result_arrays", "spc",
     ]  # fmt: skip
 
 

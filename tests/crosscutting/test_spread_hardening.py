@@ -8,6 +8,7 @@ that killed the child, not as a dead test run.
 from __future__ import annotations
 
 import gc
+import io
 import json
 import subprocess
 import sys
@@ -16,14 +17,16 @@ import tracemalloc
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
 import pytest
 
 from safety_collab._resources import memory_limit_set
-from safety_collab.errors import DataError, ResourceLimitError
+from safety_collab.errors import DataError, PluginError, ResourceLimitError
 from safety_collab.spread import (
+    Adoptions,
     IndependentCascade,
     SpreadResult,
     choose_seeds,
@@ -257,3 +260,175 @@ def test_quantile_curves_count_the_copy_numpy_sorts(warm: None) -> None:
     res.final_size()  # the curves themselves (240 KiB) are built and kept
     err = refused_before_building(lambda: res.quantile_curves([0.5]), "200KiB")
     assert str(err).startswith("quantile curves of 20,000 runs x 3 steps")
+
+
+# ------------------------------------------------------------------ 6. consistent or refused
+
+
+class Returns:
+    """A plugin spread model returning fixed adoptions (seeds are row 0, graph a 4-path)."""
+
+    def __init__(self, out: object) -> None:
+        self.out = out
+
+    def __call__(self, graph: Any, /, *, seeds: Any, rng: Any, runs: int, steps: int) -> object:
+        return self.out
+
+
+PATH4 = nx.path_graph(4)
+
+
+def one_run(rows: list[int], steps: list[int], lapses: list[int] | None = None) -> Adoptions:
+    return Adoptions(
+        np.array([0, len(rows)]), np.array(rows, np.int32), np.array(steps, np.int16),
+        None if lapses is None else np.array(lapses, np.int16),
+    )  # fmt: skip
+
+
+BAD_OUTPUT = {
+    # the issue's cases, each accepted before: final_size() 5 on 4 nodes, counts of -1, a
+    # seed that never adopted, a step of 2**16 shown as step 0
+    "a row adopting three times": (
+        one_run([0, 2, 2, 2], [0, 1, 2, 3]),
+        "returned row 2 adopting twice in run 0",
+    ),
+    "a lapse before the adoption": (
+        one_run([0, 1], [0, 3], lapses=[-1, 2]),
+        "returned row 1 lapsing at or before its adoption in run 0",
+    ),
+    "a lapse at the adoption": (
+        one_run([0, 1], [0, 3], lapses=[-1, 3]),
+        "returned row 1 lapsing at or before its adoption in run 0",
+    ),
+    "the seed missing": (one_run([1], [1]), "returned seed row 0 not adopting at step 0 in run 0"),
+    "the seed adopting later": (
+        one_run([0], [2]),
+        "returned seed row 0 not adopting at step 0 in run 0",
+    ),
+    "a non-seed at step 0": (
+        one_run([0, 3], [0, 0]),
+        "returned row 3 adopting at step 0 in run 0 without being a seed",
+    ),
+    "a step of 2**16 in a dense array": (
+        np.array([[0, 2**16, -1, -1]]),
+        "returned an adoption step outside 0..5",
+    ),
+    "a step of 2**16 in adoptions": (
+        Adoptions(np.array([0, 2]), np.array([0, 1]), np.array([0, 2**16])),
+        "returned an adoption step outside 0..5",
+    ),
+    "a row of 2**32": (
+        Adoptions(np.array([0, 2]), np.array([0, 2**32]), np.array([0, 1])),
+        "returned a row outside 0..3",
+    ),
+    "float steps": (
+        Adoptions(np.array([0, 1]), np.array([0]), np.array([0.0])),
+        "returned steps of dtype float64 and shape (1,); expected integers",
+    ),
+    "a decreasing run_ptr": (
+        Adoptions(np.array([0, 2, 1, 2]), np.array([0, 1]), np.array([0, 1])),
+        "returned run_ptr that decreases",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_OUTPUT))
+def test_inconsistent_model_output_is_refused(kind: str) -> None:
+    out, message = BAD_OUTPUT[kind]
+    runs = 3 if kind == "a decreasing run_ptr" else 1
+    with pytest.raises(PluginError) as info:
+        simulate(PATH4, [0], model=Returns(out), runs=runs, steps=5, rng=1)
+    assert message in str(info.value)
+
+
+KARATE = nx.Graph(list(nx.karate_club_graph().edges()))
+"""The karate club graph without its weights (tie counts above 1)."""
+
+
+def test_the_built_in_models_pass_the_same_check() -> None:
+    G = KARATE
+    for model, params in [
+        ("independent_cascade", {"p": 0.3}), ("linear_threshold", {}), ("bass", {}),
+        ("facilitated", {}), ("lapse", {"delta": 0.3}),
+    ]:  # fmt: skip
+        res = simulate(G, [0, 33], model=model, runs=200, steps=10, rng=2, **params)
+        assert res.counts.min() >= 0
+        assert res.final_size().max() <= G.number_of_nodes()
+        assert (res.counts[:, 0] == 2).all()
+
+
+class WritesSeeds:
+    """A plugin model that writes into the seeds it is handed."""
+
+    def __call__(self, graph: Any, /, *, seeds: Any, rng: Any, runs: int, steps: int) -> object:
+        seeds[0] = 3
+        return IndependentCascade(p=1.0)(graph, seeds=seeds, rng=rng, runs=runs, steps=steps)
+
+
+def test_a_model_cannot_write_into_the_seeds() -> None:
+    # before, the write stuck: every later chunk started from row 3
+    with pytest.raises(PluginError, match="read-only"):
+        simulate(PATH4, [0], model=WritesSeeds(), runs=4, steps=3, rng=1, chunk_size=2)
+
+
+def save_with(tmp_path: Path, meta: dict[str, Any], arrays: dict[str, Any]) -> Path:
+    """A saved result of the given metadata and arrays, written as SpreadResult.save does."""
+    base = {
+        "format": "safety_collab.SpreadResult", "version": 1, "runs": 1, "steps": 3,
+        "model": "m", "nodes": [0, 1, 2], "seeds": [0],
+    }  # fmt: skip
+    base.update(meta)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, meta=np.array(json.dumps(base)), **arrays)
+    path = tmp_path / "r.npz"
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+GOOD_ARRAYS = {
+    "run_ptr": np.array([0, 2]),
+    "rows": np.array([0, 1], np.int32),
+    "adopt_steps": np.array([0, 1], np.int16),
+}
+
+BAD_SAVED: dict[str, tuple[dict[str, Any], dict[str, Any], str]] = {
+    "runs 5.7": ({"runs": 5.7}, {}, "runs is 5.7, not an integer"),
+    "runs as text": ({"runs": "5"}, {}, "runs is '5', not an integer"),
+    "runs true": ({"runs": True}, {}, "runs is True, not an integer"),
+    "steps as text": ({"steps": "3"}, {}, "steps is '3', not an integer"),
+    "nodes as text": ({"nodes": "abc"}, {}, "nodes is str, not a list of node ids"),
+    "seeds as text": ({"seeds": "0"}, {}, "seeds is str, not a list of node ids"),
+    "a seed not a node": ({"seeds": [7]}, {}, "seed 7 is not one of the nodes"),
+    "model not text": ({"model": 3}, {}, "model is int, not text"),
+    "a row adopting twice": (
+        {}, {"rows": np.array([0, 0], np.int32)}, "row 0 adopting twice in run 0",
+    ),
+    "a lapse before adoption": (
+        {}, {"lapse_steps": np.array([-1, 0], np.int16)},
+        "row 1 lapsing at or before its adoption in run 0",
+    ),
+    "a seed never adopting": (
+        {"seeds": [2]}, {}, "row 0 adopting at step 0 in run 0 without being a seed",
+    ),
+    "a seed adopting late": (
+        {}, {"adopt_steps": np.array([1, 1], np.int16)},
+        "seed row 0 not adopting at step 0 in run 0",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", list(BAD_SAVED))
+def test_an_inconsistent_saved_result_is_refused(tmp_path: Path, kind: str) -> None:
+    meta, arrays, message = BAD_SAVED[kind]
+    path = save_with(tmp_path, meta, {**GOOD_ARRAYS, **arrays})
+    with pytest.raises(DataError, match="is not a consistent SpreadResult") as info:
+        SpreadResult.load(path)
+    assert message in str(info.value)
+
+
+def test_a_consistent_saved_result_loads(tmp_path: Path) -> None:
+    res = SpreadResult.load(save_with(tmp_path, {}, GOOD_ARRAYS))
+    assert res.counts.tolist() == [[1, 2, 2, 2]]
+    res = simulate(KARATE, [0], model="lapse", delta=0.3, runs=50, rng=4)
+    again = SpreadResult.load(res.save(tmp_path / "lapse.npz"))
+    assert np.array_equal(again.counts, res.counts)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["bass_chunk", "geo_skip", "ic_chunk", "lapse_chunk", "lt_chunk"]
+__all__ = ["bass_chunk", "first_inconsistency", "geo_skip", "ic_chunk", "lapse_chunk", "lt_chunk"]
 
 # U11, TO_UNIT, xoshiro_step, geo_skip and grow_i4 are shared with the seeding kernels (_rr.py)
 U11 = np.uint64(11)
@@ -497,3 +497,39 @@ def lapse_chunk(
                 if lapse[i] == t:
                     gone[nodes[i]] = t
     return lapse
+
+
+@njit(cache=True, nogil=True)
+def first_inconsistency(
+    n: int, run_ptr: Any, rows: Any, steps: Any, lapses: Any, seeds: Any
+) -> Any:  # pragma: no cover - compiled
+    """The first adoption that breaks a run's invariants: ``(code, run, row)``, code 0 if none.
+
+    1: ``row`` adopts twice in ``run``; 2: ``row`` lapses at or before it
+    adopts (``lapses`` empty: no lapses); 3: seed ``row`` does not adopt at
+    step 0; 4: ``row`` adopts at step 0 but is no seed. Rows and steps must be
+    in range already. Time in proportion to the adoptions, plus ``n`` once.
+    """
+    tag = np.zeros(n, np.int64)
+    first = np.zeros(n, np.int32)
+    seed = np.zeros(n, np.bool_)
+    for s in seeds:
+        seed[s] = True
+    has_lapses = lapses.shape[0] > 0
+    runs = run_ptr.shape[0] - 1
+    for r in range(runs):
+        t = r + 1
+        for i in range(run_ptr[r], run_ptr[r + 1]):
+            v = rows[i]
+            if tag[v] == t:
+                return 1, r, v
+            tag[v] = t
+            first[v] = steps[i]
+            if has_lapses and lapses[i] >= 0 and lapses[i] <= steps[i]:
+                return 2, r, v
+            if steps[i] == 0 and not seed[v]:
+                return 4, r, v
+        for s in seeds:
+            if tag[s] != t or first[s] != 0:
+                return 3, r, s
+    return 0, 0, 0

@@ -124,7 +124,81 @@ class Adoptions:
         counts = np.bincount(r, minlength=arr.shape[0])
         run_ptr = np.zeros(arr.shape[0] + 1, dtype=np.int64)
         np.cumsum(counts, out=run_ptr[1:])
-        return cls(run_ptr, v.astype(np.int32), arr[r, v].astype(np.int16))
+        steps = arr[r, v]
+        if steps.size == 0 or int(steps.max()) <= np.iinfo(np.int16).max:
+            steps = steps.astype(np.int16)  # else kept as they are, for problem() to refuse
+        return cls(run_ptr, v.astype(np.int32), steps)
+
+    def problem(  # noqa: PLR0911 - one return per problem
+        self, *, runs: int, steps: int, n_nodes: int, seeds: npt.ArrayLike
+    ) -> str | None:
+        """What makes these adoptions impossible for the run they claim to be, or ``None``.
+
+        The one check of every model's output (built-in or plugin) and of a saved
+        result: ``runs`` runs, each starting with exactly the ``seeds`` rows at
+        step 0 and no other row at step 0; each row adopting at most once per
+        run, at a step in ``0..steps``, on a row in ``0..n_nodes - 1``; a lapse
+        (if any) after its adoption and by ``steps``. Values are compared as
+        given, before any narrowing cast, so a step of 2**16 is refused rather
+        than wrapped to 0.
+
+        Examples
+        --------
+        >>> a = Adoptions.from_dense(np.array([[0, 1, -1], [0, -1, 2]]))
+        >>> a.problem(runs=2, steps=2, n_nodes=3, seeds=[0]) is None
+        True
+        >>> a.problem(runs=2, steps=2, n_nodes=3, seeds=[0, 1])
+        'seed row 1 not adopting at step 0 in run 0'
+        >>> Adoptions(np.array([0, 2]), np.array([0, 0]), np.array([0, 1])).problem(
+        ...     runs=1, steps=2, n_nodes=3, seeds=[0])
+        'row 0 adopting twice in run 0'
+        """
+        arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "steps": self.steps}
+        if self.lapses is not None:
+            arrays["lapses"] = self.lapses
+        got: dict[str, npt.NDArray[Any]] = {}
+        for name, value in arrays.items():
+            a = np.asarray(value)
+            if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
+                return f"{name} of dtype {a.dtype} and shape {a.shape}; expected integers"
+            got[name] = a
+        ptr, rows, st = got["run_ptr"], got["rows"], got["steps"]
+        lapses = got.get("lapses")
+        if ptr.shape != (runs + 1,):
+            return f"run_ptr of shape {ptr.shape}, expected ({runs + 1},)"
+        k = rows.shape[0]
+        if st.shape != (k,) or int(ptr[-1]) != k or int(ptr[0]) != 0:
+            return "rows, steps and run_ptr of inconsistent lengths"
+        if runs and int(np.diff(ptr).min()) < 0:
+            return "run_ptr that decreases"
+        if k and (int(rows.min()) < 0 or int(rows.max()) >= n_nodes):
+            return f"a row outside 0..{n_nodes - 1}"
+        if k and (int(st.min()) < 0 or int(st.max()) > steps):
+            return f"an adoption step outside 0..{steps}"
+        if lapses is not None:
+            if lapses.shape != (k,):
+                return f"lapses of shape {lapses.shape}, expected ({k},)"
+            if k and (int(lapses.min()) < -1 or int(lapses.max()) > steps):
+                return f"a lapse step outside -1..{steps}"
+        code, run, row = _compiled().first_inconsistency(
+            int(n_nodes), ptr.astype(np.int64, copy=False), rows.astype(np.int32, copy=False),
+            st.astype(np.int16, copy=False),
+            _NO_LAPSES if lapses is None else lapses.astype(np.int16, copy=False),
+            np.ascontiguousarray(seeds, dtype=np.int32).reshape(-1),
+        )  # fmt: skip
+        if code == 0:
+            return None
+        return _PROBLEMS[int(code)].format(row=int(row), run=int(run))
+
+
+_NO_LAPSES = np.zeros(0, dtype=np.int16)
+_PROBLEMS: dict[int, str] = {
+    1: "row {row} adopting twice in run {run}",
+    2: "row {row} lapsing at or before its adoption in run {run}",
+    3: "seed row {row} not adopting at step 0 in run {run}",
+    4: "row {row} adopting at step 0 in run {run} without being a seed",
+}
+"""What each code of :func:`~safety_collab.spread._kernels.first_inconsistency` means."""
 
 
 GEOMETRIC_MIN_DEGREE = 20
