@@ -12,9 +12,10 @@ Models
     the edge's probability, to convert each out-neighbour at the next step.
 ``linear_threshold``
     Kempe et al. (2003): edge weights are normalised per target (so the
-    weights into a node sum to 1); each node draws a threshold uniformly on
-    [0, 1) per run and adopts once the weight of its adopting in-neighbours
-    reaches it.
+    weights into a node sum to 1), or with ``normalize=False`` used as they
+    are (Kempe et al.'s general model: at most 1 into each node); each node
+    draws a threshold uniformly on [0, 1) per run and adopts once the weight
+    of its adopting in-neighbours reaches it.
 ``bass``
     The Bass (1969) diffusion model on a network: each non-adopter adopts with
     probability ``p + q * s`` per step, ``s`` the share of its in-neighbours that
@@ -51,7 +52,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab._validate import Validator, check_int, check_probability, validator
+from safety_collab._validate import (
+    Validator,
+    check_bool,
+    check_int,
+    check_probability,
+    validator,
+)
 from safety_collab.errors import SpreadError
 from safety_collab.hookspecs import GraphArrays
 
@@ -255,6 +262,8 @@ def thresholds(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
 
 
 _NO_THRESHOLDS = np.zeros(0, dtype=np.uint64)
+_SUM_SLACK = 1e-9
+"""How far above 1 a node's in-weights may sum (rounding) under ``normalize=False``."""
 
 
 def cascade_mode(constant: float | None) -> tuple[int, np.uint64, float, int]:
@@ -377,7 +386,28 @@ def in_weights(graph: GraphArrays) -> npt.NDArray[np.float64]:
 
 @attrs.frozen
 class LinearThreshold:
-    """The linear threshold model (Kempe et al. 2003), weights normalised per target node.
+    """The linear threshold model (Kempe et al. 2003).
+
+    Each node draws a threshold uniformly on [0, 1) per run and adopts once the
+    weight of its adopting in-neighbours reaches it.
+
+    Parameters
+    ----------
+    normalize
+        ``True`` (default): each edge's weight is divided by the total weight
+        into its target, so the in-weights of every node sum to 1 (any
+        non-negative tie weights will do). ``False``: Kempe et al.'s general
+        model, the weights used as they are; each must be in [0, 1] and each
+        node's in-weights must sum to at most 1. A node whose in-weights sum to
+        ``s < 1`` then adopts with at most chance ``s`` even when all its
+        in-neighbours have; in the equivalent live-edge form it keeps no
+        in-edge with probability ``1 - s``.
+
+    Raises
+    ------
+    SpreadError
+        With ``normalize=False``, when run on a graph with a negative weight or a
+        node whose in-weights sum to more than 1 (the message names the node).
 
     Examples
     --------
@@ -388,7 +418,45 @@ class LinearThreshold:
     ...                         runs=3, steps=5)
     >>> out.rows.tolist()   # with both neighbours adopting, node 1 always follows
     [0, 2, 1, 0, 2, 1, 0, 2, 1]
+    >>> import networkx as nx
+    >>> g = compile_graph(nx.DiGraph([(0, 1, {"weight": 0.25})]))
+    >>> LinearThreshold(normalize=False).weights(g).tolist(), LinearThreshold().weights(g).tolist()
+    ([0.25], [1.0])
     """
+
+    normalize: bool = attrs.field(
+        default=True, validator=validator(check_bool, "normalize", error=SpreadError)
+    )
+
+    def weights(self, graph: GraphArrays) -> npt.NDArray[np.float64]:
+        """Each edge's weight as this model reads it (normalised unless ``normalize=False``).
+
+        Raises
+        ------
+        SpreadError
+            With ``normalize=False``, for a weight outside [0, 1] or a node
+            whose in-weights sum to more than 1.
+        """
+        if self.normalize:
+            return in_weights(graph)
+        w = np.ascontiguousarray(graph.weights, dtype=np.float64)
+        n = int(graph.n_nodes)
+        if w.size and not (np.all(np.isfinite(w)) and float(w.min()) >= 0.0):
+            msg = "edge weights: the general linear threshold model needs weights in [0, 1]"
+            raise SpreadError(msg)
+        total = np.bincount(np.asarray(graph.indices), weights=w, minlength=n)
+        over = np.flatnonzero(total > 1.0 + _SUM_SLACK)
+        if over.size:
+            v = int(over[0])
+            nodes = getattr(graph, "nodes", None)
+            name = repr(nodes[v]) if nodes is not None else f"row {v}"
+            msg = (
+                f"edge weights: the in-weights of {name} sum to {total[v]:.6g} > 1; the "
+                "general linear threshold model (normalize=False) needs at most 1 into each "
+                "node, or use normalize=True"
+            )
+            raise SpreadError(msg)
+        return w
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -398,7 +466,7 @@ class LinearThreshold:
         order, cap, boost = _fac_args(_fac)
         run_ptr, rows, st = _compiled().lt_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
-            in_weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
+            self.weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
             cap, boost,
         )  # fmt: skip
         return Adoptions(run_ptr, rows, st)
@@ -487,7 +555,7 @@ class Facilitated:
     Examples
     --------
     >>> Facilitated("linear_threshold", capacity=2, boost=0.5).base
-    LinearThreshold()
+    LinearThreshold(normalize=True)
     """
 
     base: BaseModel = attrs.field(default=IndependentCascade(), converter=_base)

@@ -59,8 +59,9 @@ class _Sampler:
             if constant is None:
                 self.t_thr = np.ascontiguousarray(thresholds(probs[order]))
         else:
+            assert isinstance(model, LinearThreshold)
             self.kind = 1
-            _, _, self.t_cum = lt_cumulative(graph)
+            _, _, self.t_cum = lt_cumulative(graph, model)
 
     def _run(self, roots: Int32Array, states: npt.NDArray[np.uint64]) -> tuple[Any, Any]:
         if self.kind == 0:
