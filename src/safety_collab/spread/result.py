@@ -397,7 +397,8 @@ class SpreadResult:
             arrays["lapse_steps"] = self.lapse_steps
         buf = _io.BytesIO()
         np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
-        return atomic_write_bytes(path, buf.getvalue())
+        # a file that would not read back never replaces a good one
+        return atomic_write_bytes(path, buf.getvalue(), verify=SpreadResult.load)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SpreadResult:
