@@ -11,6 +11,7 @@ the library modules it imports are instrumented too.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import struct
@@ -24,8 +25,9 @@ import networkx as nx
 import numpy as np
 
 import safety_collab as sc
-from safety_collab import spc
+from safety_collab import exchange, spc
 from safety_collab._ods import EXTRACTS, read_ods_csv
+from safety_collab.adoption import read_adoptions_csv
 from safety_collab.errors import DataError, ResourceLimitError, SPCError
 from safety_collab.graphs import read_graph, write_graph
 from safety_collab.spread import SpreadResult, simulate
@@ -35,6 +37,7 @@ Target = Callable[[bytes], None]
 HERE = Path(__file__).resolve().parent
 GOOD = HERE.parent / "tests" / "data" / "good"
 _SCRATCH = Path(tempfile.mkdtemp(prefix="safety-collab-fuzz-"))
+_TODAY = dt.date(2026, 12, 1)  # fixed, so a seed's dates never turn into the future
 
 
 def load() -> dict[str, Target]:
@@ -73,6 +76,16 @@ def load() -> dict[str, Target]:
         res.counts  # noqa: B018 - the dense view must build too
         return res
 
+    def crafted(data: bytes) -> object:
+        res = through_file(".npz", SpreadResult.load)(_crafted_npz(data))
+        assert isinstance(res, SpreadResult)
+        # what the loader accepted must be a result that could have happened
+        counts = res.counts
+        assert counts.min() >= 0, "a count below zero"
+        assert counts.max() <= res.n_nodes, "more adopters than nodes"
+        assert (counts[:, 0] == len(res.seeds)).all(), "step 0 is not the seeds"
+        return res
+
     def charts(data: bytes) -> object:
         values, sizes = _numbers(data)
         chart = spc.xmr(values, improvement="down")
@@ -89,7 +102,17 @@ def load() -> dict[str, Target]:
         targets[f"read_graph_{suffix[1:]}"] = guarded(through_file(suffix, read_graph), DataError)
     targets["read_ods_csv"] = guarded(ods, DataError)
     targets["spread_result_load"] = guarded(result, DataError, ResourceLimitError)
+    targets["spread_result_arrays"] = guarded(crafted, DataError)
     targets["spc"] = guarded(charts, SPCError)
+    wm = sc.west_midlands()
+    targets["read_adoptions_csv"] = guarded(
+        through_file(".csv", lambda p: read_adoptions_csv(p, wm, today=_TODAY)), DataError
+    )
+    for fmt in ("json", "toml"):
+        targets[f"exchange_loads_{fmt}"] = guarded(
+            lambda d, f=fmt: exchange.loads(d, f),  # type: ignore[misc]
+            DataError,
+        )
     return targets
 
 
@@ -124,7 +147,38 @@ def _as_npz(data: bytes) -> bytes:
     return buf.getvalue()
 
 
-def seeds(name: str) -> list[bytes]:
+def _crafted_npz(data: bytes) -> bytes:
+    """A well-formed saved result whose sizes and values all come from the fuzz bytes.
+
+    Byte 0 gives the runs (1-4), byte 1 the nodes (1-6), byte 2 the steps
+    (1-5), byte 3 the seeds (a bit mask of the nodes) and whether there are
+    lapses; then one byte per run of adoptions in it, and per adoption a row,
+    a step and a lapse step (signed bytes, so out of range too). So the
+    fuzzer explores the loader's consistency checks, not the zip reader.
+    """
+    head = (data + bytes(4))[:4]
+    runs, n, steps = 1 + head[0] % 4, 1 + head[1] % 6, 1 + head[2] % 5
+    seeds = [v for v in range(n) if head[3] >> v & 1]
+    body = np.frombuffer(data[4:], dtype=np.int8).astype(np.int64)
+    sizes = np.abs(body[:runs]) % 8
+    run_ptr = np.zeros(runs + 1, dtype=np.int64)
+    np.cumsum(np.pad(sizes, (0, runs - sizes.shape[0])), out=run_ptr[1:])
+    values = body[runs:]
+    k = int(run_ptr[-1])
+    cells = np.pad(values, (0, max(0, 3 * k - values.shape[0])))[: 3 * k].reshape(k, 3)
+    meta = {
+        "format": "safety_collab.SpreadResult", "version": 1, "runs": runs, "steps": steps,
+        "model": "crafted", "nodes": list(range(n)), "seeds": seeds,
+    }  # fmt: skip
+    arrays = {"run_ptr": run_ptr, "rows": cells[:, 0], "adopt_steps": cells[:, 1]}
+    if head[3] & 0x80:
+        arrays["lapse_steps"] = cells[:, 2]
+    buf = io.BytesIO()
+    np.savez(buf, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
+    return buf.getvalue()
+
+
+def seeds(name: str) -> list[bytes]:  # noqa: PLR0911 - one return per target family
     """Valid inputs to start the fuzzer from, for target ``name``."""
     if name.startswith("loads_"):
         fmt = name.removeprefix("loads_")
@@ -147,6 +201,17 @@ def seeds(name: str) -> list[bytes]:
         }  # fmt: skip
         path = res.save(_SCRATCH / "seed.npz")
         return [path.read_bytes(), json.dumps(meta).encode()]
+    if name == "read_adoptions_csv":
+        rows = "organisation,intervention,date,status,fidelity\n"
+        rows += "RRK,news2,2019-04-01,adopted,0.8\nRRK,news2,2020-04-01,sustained,\n"
+        return [rows.encode()]
+    if name.startswith("exchange_loads_"):
+        fmt = name.removeprefix("exchange_loads_")
+        return [exchange.dumps(exchange.example_exchange(), fmt).encode()]
+    if name == "spread_result_arrays":
+        # 2 runs of 3 nodes, seed 0, lapses: run 0 is the seed alone, in run 1 node 2
+        # adopts at step 1 and lapses at step 3
+        return [bytes([1, 2, 4, 0x81, 1, 2, 0, 0, -1 & 0xFF, 0, 0, -1 & 0xFF, 2, 1, 3])]
     if name == "spc":
         falls = [9, 11, 10, 12, 9, 10, 11, 10, 9, 12, 10, 11, 7, 6, 7, 5]
         return [b"".join(struct.pack("<dd", v, 100.0) for v in falls)]

@@ -375,3 +375,15 @@ def test_every_csv_reader_stops_at_the_size_limit() -> None:
     )
     assert res.returncode == 2, res.stderr
     assert "the limit is" in res.stderr
+
+
+def test_a_carriage_return_inside_an_adoption_csv_field_is_bad_input(tmp_path: Path) -> None:
+    """Found by the atheris harness: a lone CR in a field made the csv module raise its Error."""
+    from safety_collab.adoption import read_adoptions_csv
+
+    path = tmp_path / "a.csv"
+    path.write_bytes(b"organisation,intervention,date,status\nRRK,news2,2020-04\r02,adopted\n")
+    with pytest.raises(DataError):
+        read_adoptions_csv(path, WM, today=dt.date(2026, 12, 1))
+    path.write_bytes(b"organisation,intervention,date,status\nRRK,news2,2020-04-02,adopted\r\n")
+    assert len(read_adoptions_csv(path, WM, today=dt.date(2026, 12, 1))) == 1

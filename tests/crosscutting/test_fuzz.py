@@ -490,7 +490,8 @@ def test_the_harness_lists_its_targets() -> None:
     )  # fmt: skip
     assert done.stdout.split() == [
         "loads_json", "loads_toml", "loads_yaml", "read_graph_json", "read_graph_graphml",
-        "read_graph_gexf", "read_ods_csv", "spread_result_load", "spc",
+        "read_graph_gexf", "read_ods_csv", "spread_result_load", "spread_result_arrays", "spc",
+        "read_adoptions_csv", "exchange_loads_json", "exchange_loads_toml",
     ]  # fmt: skip
 
 

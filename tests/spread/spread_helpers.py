@@ -94,6 +94,27 @@ class Worlds:
                 prob[i] *= q
         return cls(D.number_of_nodes(), live, prob, edges)
 
+    @classmethod
+    def general_linear_threshold(cls, D: nx.DiGraph) -> Worlds:
+        """Kempe et al.'s general model: node ``v`` keeps in-edge ``(u, v)`` w.p. ``w_uv``
+        as given (in-weights summing to at most 1) and none w.p. ``1 - sum``."""
+        edges = [(a, b) for a, b in D.edges]
+        options = []
+        for v in D.nodes:
+            ins = [(edges.index((u, v)), D.edges[u, v]["w"]) for u in D.predecessors(v)]
+            rest = 1.0 - sum(w for _, w in ins)
+            assert rest >= -1e-12
+            options.append([*ins, (-1, max(rest, 0.0))])
+        combos = list(itertools.product(*options))
+        live = np.zeros((len(combos), len(edges)), dtype=bool)
+        prob = np.ones(len(combos))
+        for i, combo in enumerate(combos):
+            for e, q in combo:
+                if e >= 0:
+                    live[i, e] = True
+                prob[i] *= q
+        return cls(D.number_of_nodes(), live, prob, edges)
+
     def spread(self, seeds: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Exact expected spread of each seed set (rows of ``seeds``)."""
         sets = np.atleast_2d(np.asarray(seeds, dtype=np.int64))
@@ -132,4 +153,17 @@ def hubs_digraph(seed: int) -> nx.DiGraph:
     for a, b in D.edges:
         D.edges[a, b]["p"] = float(rng.uniform(0.3, 0.9))
         D.edges[a, b]["w"] = float(rng.uniform(0.5, 2.0))
+    return D
+
+
+def sub_stochastic_digraph(seed: int, n: int = 7, m: int = 13) -> nx.DiGraph:
+    """:func:`random_digraph` with each node's in-weights ``w`` rescaled to sum to 0.3-0.95."""
+    D = random_digraph(seed, n, m)
+    rng = np.random.default_rng(seed + 1000)
+    for v in D.nodes:
+        ins = list(D.predecessors(v))
+        total = sum(D.edges[u, v]["w"] for u in ins)
+        share = float(rng.uniform(0.3, 0.95))
+        for u in ins:
+            D.edges[u, v]["w"] *= share / total
     return D

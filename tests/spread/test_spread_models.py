@@ -12,13 +12,18 @@ import math
 import networkx as nx
 import numpy as np
 import pytest
+from spread_helpers import Worlds, sub_stochastic_digraph
 
 import safety_collab as sc
+from safety_collab.errors import SpreadError
 from safety_collab.spread import (
     Adoptions,
+    LinearThreshold,
     compile_graph,
+    evaluate_seeds,
     simulate,
 )
+from safety_collab.spread.seeding import IMM
 
 
 def reach(edges: list[tuple[int, int]], seeds: list[int]) -> int:
@@ -114,6 +119,52 @@ def test_linear_threshold_matches_live_edge_enumeration(seed: int) -> None:
         rng=seed,
     )
     within_4se(res.final_size().astype(float), exact)
+
+
+GENERAL_LT = LinearThreshold(normalize=False)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_general_linear_threshold_matches_live_edge_enumeration(seed: int) -> None:
+    # in-weights summing to 0.3-0.95, used as they are (Kempe et al.'s general model)
+    D = sub_stochastic_digraph(seed)
+    worlds = Worlds.general_linear_threshold(D)
+    exact = float(worlds.spread([[0, 1]])[0])
+    cg = compile_graph(D, probability="w")
+    res = simulate(cg, [0, 1], model=GENERAL_LT, runs=20_000, steps=10, rng=seed)
+    within_4se(res.final_size().astype(float), exact)
+    est = evaluate_seeds(cg, [0, 1], model=GENERAL_LT, runs=20_000, rng=seed)
+    within_4se(np.asarray(est.samples, dtype=float), exact)
+    # the normalised model is another model on the same graph: its exact spread differs
+    normalised = float(Worlds.linear_threshold(D).spread([[0, 1]])[0])
+    assert normalised - exact > 8 * est.stderr
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_imm_under_the_general_linear_threshold_estimates_the_exact_spread(seed: int) -> None:
+    D = sub_stochastic_digraph(seed)
+    worlds = Worlds.general_linear_threshold(D)
+    run = IMM(epsilon=0.1).run(
+        compile_graph(D, probability="w"), k=1, model=GENERAL_LT, rng=np.random.default_rng(seed)
+    )
+    exact = worlds.spread([run.rows.tolist()])
+    assert exact[0] == pytest.approx(worlds.optimum(1), abs=1e-9)  # the best single seed
+    n = D.number_of_nodes()
+    share = exact[0] / n  # the chance a reverse-reachable set holds the pick
+    se = n * math.sqrt(share * (1 - share) / run.theta)
+    assert abs(run.estimate - exact[0]) <= 4 * se, (run.estimate, exact[0], se)
+
+
+def test_the_general_linear_threshold_refuses_weights_over_one_into_a_node() -> None:
+    D = nx.DiGraph()
+    D.add_edge("RRK", "RXK", w=0.7)
+    D.add_edge("RKB", "RXK", w=0.6)
+    cg = compile_graph(D, probability="w")
+    with pytest.raises(SpreadError, match=r"in-weights of 'RXK' sum to 1\.3 > 1"):
+        simulate(cg, ["RRK"], model="linear_threshold", normalize=False, runs=2, rng=1)
+    assert simulate(cg, ["RRK"], model="linear_threshold", runs=2, rng=1).runs == 2
+    with pytest.raises(SpreadError, match="normalize"):
+        LinearThreshold(normalize="no")  # type: ignore[arg-type]
 
 
 def test_bass_on_a_complete_graph_tracks_the_bass_curve() -> None:

@@ -331,7 +331,11 @@ def loads_adoptions_csv(
     safety_collab.errors.DataError: a.csv: 1 problem:
       row 1 (line 2).status: 'RRK' lapsed from 'news2' on 2019-04-01 before any adoption
     """
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        # newline="": the csv module reads \r, \n and \r\n line ends itself
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
+    except csv.Error as exc:
+        raise DataError(source, [Problem("", f"is not valid CSV: {exc}")]) from None
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise DataError(source, [Problem("", "is empty; expected a header row")])
     header = [h.strip().lower() for h in rows[0]]

@@ -36,7 +36,10 @@ def _read_spc_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     source = str(path)
     # the one capped reader: at most MAX_BYTES (/dev/zero is refused), failures as DataError
     text = decode(read_path(path, source), source)
-    rows = list(csv.reader(text.splitlines()))
+    try:
+        rows = list(csv.reader(text.splitlines()))
+    except csv.Error as exc:  # e.g. a field over the csv module's size limit
+        raise DataError(source, [Problem("", f"is not valid CSV: {exc}")]) from None
     if not rows:
         raise DataError(source, [Problem("", "is empty; expected a header row")])
     header = [h.strip().lower() for h in rows[0]]

@@ -619,8 +619,11 @@ def synthetic_national(
     15
     """
     # at most 100 countries' worth (about 2.4 million organisations)
-    if not is_number(scale) or not (is_finite(scale) and 0 < scale <= MAX_SCALE):
-        msg = f"scale: must be a positive number up to {MAX_SCALE:g} (got {short(scale)})"
+    if not is_number(scale) or not (is_finite(scale) and scale > 0):
+        msg = f"scale: must be a positive number (got {short(scale)})"
+        raise ParameterError(msg)
+    if scale > MAX_SCALE:
+        msg = f"scale: at most {MAX_SCALE:g} (got {short(scale)}): that is {MAX_SCALE:g} countries"
         raise ParameterError(msg)
     regions = check_int("regions", regions, lo=1, hi=MAX_REGIONS)
     gen = as_generator(rng)

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from safety_collab._validate import (
+    check_instance,
     date_value,
     enum_member,
     fail,
@@ -43,8 +44,10 @@ from safety_collab._validate import (
     optional_enum_member,
     optional_identifier,
     optional_text,
+    short,
+    type_name,
 )
-from safety_collab.errors import Problem
+from safety_collab.errors import ParameterError, Problem
 from safety_collab.model.kinds import OrgKind, Provenance
 
 __all__ = [
@@ -116,11 +119,14 @@ class Adoption:
 def _kinds(value: Iterable[OrgKind | str] | OrgKind | str) -> tuple[OrgKind, ...]:
     if isinstance(value, OrgKind | str):
         value = (value,)
+    if not isinstance(value, list | tuple | set | frozenset):
+        msg = f"expected organisation kinds, got {type_name(value)} {short(value)}"
+        raise fail(attrs.fields(Target).kinds, msg)
     out = set()
     for v in value:
         try:
             out.add(v if isinstance(v, OrgKind) else OrgKind(v))
-        except ValueError:
+        except (ValueError, TypeError):
             allowed = ", ".join(k.value for k in OrgKind)
             msg = f"expected organisation kinds among {allowed}; got {v!r}"
             raise fail(attrs.fields(Target).kinds, msg) from None
@@ -246,8 +252,22 @@ def check_history(
     >>> [str(p) for p in check_history(recs, organisations=["RRK"], interventions=["news2"])]
     ["adoptions[0].status: 'RRK' lapsed from 'news2' on 2020-01-01 before any adoption"]
     """
+    given: object = records  # as untyped callers pass it
+    if isinstance(given, str | bytes) or not isinstance(given, Sequence):
+        msg = f"records: expected a sequence of Adoption, got {type_name(records)} {short(records)}"
+        raise ParameterError(msg)
+    for i, r in enumerate(records):
+        check_instance(f"records[{i}]", r, Adoption)
+    if today is not None and (isinstance(today, dt.datetime) or not isinstance(today, dt.date)):
+        msg = f"today: expected a date, got {type_name(today)} {short(today)}"
+        raise ParameterError(msg)
+    for name, ids in (("organisations", organisations), ("interventions", interventions)):
+        if isinstance(ids, str | bytes) or not hasattr(ids, "__iter__"):
+            msg = f"{name}: expected ids, got {type_name(ids)} {short(ids)}"
+            raise ParameterError(msg)
     today = dt.datetime.now(dt.UTC).date() if today is None else today
-    orgs, ivs = set(organisations), set(interventions)
+    orgs = {o for o in organisations if isinstance(o, str)}
+    ivs = {v for v in interventions if isinstance(v, str)}
     problems: list[Problem] = []
     last: dict[tuple[str, str], tuple[int, Adoption]] = {}
     in_use: dict[tuple[str, str], bool] = {}

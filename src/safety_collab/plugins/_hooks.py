@@ -6,7 +6,7 @@ import inspect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
@@ -255,6 +255,11 @@ class Registry(Mapping[str, T_co]):
             raise ParameterError(msg)
         if not isinstance(given[2], Mapping):
             msg = f"Registry: entries maps names to (plugin, object), got {described(entries)}"
+            raise ParameterError(msg)
+        if isinstance(given_errors := cast("object", load_errors), str | bytes) or not hasattr(
+            given_errors, "__iter__"
+        ):
+            msg = f"Registry: load_errors is a list of errors, got {described(load_errors)}"
             raise ParameterError(msg)
         self.kind = kind
         self.plural = plural

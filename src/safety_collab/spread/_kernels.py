@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-__all__ = ["bass_chunk", "ic_chunk", "lapse_chunk", "lt_chunk"]
+__all__ = ["bass_chunk", "first_inconsistency", "geo_skip", "ic_chunk", "lapse_chunk", "lt_chunk"]
 
-# U11, TO_UNIT, xoshiro_step and grow_i4 are shared with the seeding kernels (_rr.py)
+# U11, TO_UNIT, xoshiro_step, geo_skip and grow_i4 are shared with the seeding kernels (_rr.py)
 U11 = np.uint64(11)
 _U17 = np.uint64(17)
 _U5 = np.uint64(5)
@@ -58,6 +58,22 @@ def xoshiro_step(s0: Any, s1: Any, s2: Any, s3: Any) -> Any:  # pragma: no cover
     s2 ^= t
     s3 = _rotl(s3, 45)
     return result, s0, s1, s2, s3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def geo_skip(x: Any, inv_log: float, room: int) -> int:  # pragma: no cover - compiled
+    """Edges to skip before the next that transmits, at most ``room``.
+
+    The geometric jump ``floor(log(1 - u) / log(1 - p))`` from 64 random bits
+    ``x``: compared as a float with ``room`` (the edges left) *before* it is
+    converted, so a jump too large for an int64 (``p`` below about 4e-18), or
+    NaN (``inv_log`` infinite), ends the node's edges instead of wrapping to a
+    negative index.
+    """
+    g = np.log1p(-float(x >> U11) * TO_UNIT) * inv_log
+    if g < room:
+        return int(g)
+    return room
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -187,11 +203,12 @@ def ic_chunk(
                         out_steps = _grow_i2(out_steps, k + end - start)
                     if mode == 3 and end - start > geo_deg:
                         x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                        j = start + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                        j = start + geo_skip(x, inv_log, end - start)
                         while j < end:
                             v = indices[j]
                             x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                            j += 1 + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                            j += 1
+                            j += geo_skip(x, inv_log, end - j)
                             if tag[v] != t_id:
                                 tag[v] = t_id
                                 nxt[nn] = v
@@ -480,3 +497,39 @@ def lapse_chunk(
                 if lapse[i] == t:
                     gone[nodes[i]] = t
     return lapse
+
+
+@njit(cache=True, nogil=True)
+def first_inconsistency(
+    n: int, run_ptr: Any, rows: Any, steps: Any, lapses: Any, seeds: Any
+) -> Any:  # pragma: no cover - compiled
+    """The first adoption that breaks a run's invariants: ``(code, run, row)``, code 0 if none.
+
+    1: ``row`` adopts twice in ``run``; 2: ``row`` lapses at or before it
+    adopts (``lapses`` empty: no lapses); 3: seed ``row`` does not adopt at
+    step 0; 4: ``row`` adopts at step 0 but is no seed. Rows and steps must be
+    in range already. Time in proportion to the adoptions, plus ``n`` once.
+    """
+    tag = np.zeros(n, np.int64)
+    first = np.zeros(n, np.int32)
+    seed = np.zeros(n, np.bool_)
+    for s in seeds:
+        seed[s] = True
+    has_lapses = lapses.shape[0] > 0
+    runs = run_ptr.shape[0] - 1
+    for r in range(runs):
+        t = r + 1
+        for i in range(run_ptr[r], run_ptr[r + 1]):
+            v = rows[i]
+            if tag[v] == t:
+                return 1, r, v
+            tag[v] = t
+            first[v] = steps[i]
+            if has_lapses and lapses[i] >= 0 and lapses[i] <= steps[i]:
+                return 2, r, v
+            if steps[i] == 0 and not seed[v]:
+                return 4, r, v
+        for s in seeds:
+            if tag[s] != t or first[s] != 0:
+                return 3, r, s
+    return 0, 0, 0

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from safety_collab.spread._kernels import TO_UNIT, U11, grow_i4, xoshiro_step
+from safety_collab.spread._kernels import TO_UNIT, U11, geo_skip, grow_i4, xoshiro_step
 
 __all__ = [
     "commit_seed",
@@ -304,11 +304,12 @@ def rr_ic(
             end = t_indptr[v + 1]
             if mode == 3 and end - start > geo_deg:
                 x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                j = start + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                j = start + geo_skip(x, inv_log, end - start)
                 while j < end:
                     u = t_src[j]
                     x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                    j += 1 + int(np.log1p(-float(x >> U11) * TO_UNIT) * inv_log)
+                    j += 1
+                    j += geo_skip(x, inv_log, end - j)
                     if tag[u] != t:
                         tag[u] = t
                         queue[tail] = u

@@ -12,9 +12,10 @@ Models
     the edge's probability, to convert each out-neighbour at the next step.
 ``linear_threshold``
     Kempe et al. (2003): edge weights are normalised per target (so the
-    weights into a node sum to 1); each node draws a threshold uniformly on
-    [0, 1) per run and adopts once the weight of its adopting in-neighbours
-    reaches it.
+    weights into a node sum to 1), or with ``normalize=False`` used as they
+    are (Kempe et al.'s general model: at most 1 into each node); each node
+    draws a threshold uniformly on [0, 1) per run and adopts once the weight
+    of its adopting in-neighbours reaches it.
 ``bass``
     The Bass (1969) diffusion model on a network: each non-adopter adopts with
     probability ``p + q * s`` per step, ``s`` the share of its in-neighbours that
@@ -51,7 +52,13 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab._validate import Validator, check_int, check_probability, validator
+from safety_collab._validate import (
+    Validator,
+    check_bool,
+    check_int,
+    check_probability,
+    validator,
+)
 from safety_collab.errors import SpreadError
 from safety_collab.hookspecs import GraphArrays
 
@@ -124,7 +131,81 @@ class Adoptions:
         counts = np.bincount(r, minlength=arr.shape[0])
         run_ptr = np.zeros(arr.shape[0] + 1, dtype=np.int64)
         np.cumsum(counts, out=run_ptr[1:])
-        return cls(run_ptr, v.astype(np.int32), arr[r, v].astype(np.int16))
+        steps = arr[r, v]
+        if steps.size == 0 or int(steps.max()) <= np.iinfo(np.int16).max:
+            steps = steps.astype(np.int16)  # else kept as they are, for problem() to refuse
+        return cls(run_ptr, v.astype(np.int32), steps)
+
+    def problem(  # noqa: PLR0911 - one return per problem
+        self, *, runs: int, steps: int, n_nodes: int, seeds: npt.ArrayLike
+    ) -> str | None:
+        """What makes these adoptions impossible for the run they claim to be, or ``None``.
+
+        The one check of every model's output (built-in or plugin) and of a saved
+        result: ``runs`` runs, each starting with exactly the ``seeds`` rows at
+        step 0 and no other row at step 0; each row adopting at most once per
+        run, at a step in ``0..steps``, on a row in ``0..n_nodes - 1``; a lapse
+        (if any) after its adoption and by ``steps``. Values are compared as
+        given, before any narrowing cast, so a step of 2**16 is refused rather
+        than wrapped to 0.
+
+        Examples
+        --------
+        >>> a = Adoptions.from_dense(np.array([[0, 1, -1], [0, -1, 2]]))
+        >>> a.problem(runs=2, steps=2, n_nodes=3, seeds=[0]) is None
+        True
+        >>> a.problem(runs=2, steps=2, n_nodes=3, seeds=[0, 1])
+        'seed row 1 not adopting at step 0 in run 0'
+        >>> Adoptions(np.array([0, 2]), np.array([0, 0]), np.array([0, 1])).problem(
+        ...     runs=1, steps=2, n_nodes=3, seeds=[0])
+        'row 0 adopting twice in run 0'
+        """
+        arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "steps": self.steps}
+        if self.lapses is not None:
+            arrays["lapses"] = self.lapses
+        got: dict[str, npt.NDArray[Any]] = {}
+        for name, value in arrays.items():
+            a = np.asarray(value)
+            if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
+                return f"{name} of dtype {a.dtype} and shape {a.shape}; expected integers"
+            got[name] = a
+        ptr, rows, st = got["run_ptr"], got["rows"], got["steps"]
+        lapses = got.get("lapses")
+        if ptr.shape != (runs + 1,):
+            return f"run_ptr of shape {ptr.shape}, expected ({runs + 1},)"
+        k = rows.shape[0]
+        if st.shape != (k,) or int(ptr[-1]) != k or int(ptr[0]) != 0:
+            return "rows, steps and run_ptr of inconsistent lengths"
+        if runs and int(np.diff(ptr).min()) < 0:
+            return "run_ptr that decreases"
+        if k and (int(rows.min()) < 0 or int(rows.max()) >= n_nodes):
+            return f"a row outside 0..{n_nodes - 1}"
+        if k and (int(st.min()) < 0 or int(st.max()) > steps):
+            return f"an adoption step outside 0..{steps}"
+        if lapses is not None:
+            if lapses.shape != (k,):
+                return f"lapses of shape {lapses.shape}, expected ({k},)"
+            if k and (int(lapses.min()) < -1 or int(lapses.max()) > steps):
+                return f"a lapse step outside -1..{steps}"
+        code, run, row = _compiled().first_inconsistency(
+            int(n_nodes), ptr.astype(np.int64, copy=False), rows.astype(np.int32, copy=False),
+            st.astype(np.int16, copy=False),
+            _NO_LAPSES if lapses is None else lapses.astype(np.int16, copy=False),
+            np.ascontiguousarray(seeds, dtype=np.int32).reshape(-1),
+        )  # fmt: skip
+        if code == 0:
+            return None
+        return _PROBLEMS[int(code)].format(row=int(row), run=int(run))
+
+
+_NO_LAPSES = np.zeros(0, dtype=np.int16)
+_PROBLEMS: dict[int, str] = {
+    1: "row {row} adopting twice in run {run}",
+    2: "row {row} lapsing at or before its adoption in run {run}",
+    3: "seed row {row} not adopting at step 0 in run {run}",
+    4: "row {row} adopting at step 0 in run {run} without being a seed",
+}
+"""What each code of :func:`~safety_collab.spread._kernels.first_inconsistency` means."""
 
 
 GEOMETRIC_MIN_DEGREE = 20
@@ -181,6 +262,8 @@ def thresholds(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
 
 
 _NO_THRESHOLDS = np.zeros(0, dtype=np.uint64)
+_SUM_SLACK = 1e-9
+"""How far above 1 a node's in-weights may sum (rounding) under ``normalize=False``."""
 
 
 def cascade_mode(constant: float | None) -> tuple[int, np.uint64, float, int]:
@@ -303,7 +386,28 @@ def in_weights(graph: GraphArrays) -> npt.NDArray[np.float64]:
 
 @attrs.frozen
 class LinearThreshold:
-    """The linear threshold model (Kempe et al. 2003), weights normalised per target node.
+    """The linear threshold model (Kempe et al. 2003).
+
+    Each node draws a threshold uniformly on [0, 1) per run and adopts once the
+    weight of its adopting in-neighbours reaches it.
+
+    Parameters
+    ----------
+    normalize
+        ``True`` (default): each edge's weight is divided by the total weight
+        into its target, so the in-weights of every node sum to 1 (any
+        non-negative tie weights will do). ``False``: Kempe et al.'s general
+        model, the weights used as they are; each must be in [0, 1] and each
+        node's in-weights must sum to at most 1. A node whose in-weights sum to
+        ``s < 1`` then adopts with at most chance ``s`` even when all its
+        in-neighbours have; in the equivalent live-edge form it keeps no
+        in-edge with probability ``1 - s``.
+
+    Raises
+    ------
+    SpreadError
+        With ``normalize=False``, when run on a graph with a negative weight or a
+        node whose in-weights sum to more than 1 (the message names the node).
 
     Examples
     --------
@@ -314,7 +418,45 @@ class LinearThreshold:
     ...                         runs=3, steps=5)
     >>> out.rows.tolist()   # with both neighbours adopting, node 1 always follows
     [0, 2, 1, 0, 2, 1, 0, 2, 1]
+    >>> import networkx as nx
+    >>> g = compile_graph(nx.DiGraph([(0, 1, {"weight": 0.25})]))
+    >>> LinearThreshold(normalize=False).weights(g).tolist(), LinearThreshold().weights(g).tolist()
+    ([0.25], [1.0])
     """
+
+    normalize: bool = attrs.field(
+        default=True, validator=validator(check_bool, "normalize", error=SpreadError)
+    )
+
+    def weights(self, graph: GraphArrays) -> npt.NDArray[np.float64]:
+        """Each edge's weight as this model reads it (normalised unless ``normalize=False``).
+
+        Raises
+        ------
+        SpreadError
+            With ``normalize=False``, for a weight outside [0, 1] or a node
+            whose in-weights sum to more than 1.
+        """
+        if self.normalize:
+            return in_weights(graph)
+        w = np.ascontiguousarray(graph.weights, dtype=np.float64)
+        n = int(graph.n_nodes)
+        if w.size and not (np.all(np.isfinite(w)) and float(w.min()) >= 0.0):
+            msg = "edge weights: the general linear threshold model needs weights in [0, 1]"
+            raise SpreadError(msg)
+        total = np.bincount(np.asarray(graph.indices), weights=w, minlength=n)
+        over = np.flatnonzero(total > 1.0 + _SUM_SLACK)
+        if over.size:
+            v = int(over[0])
+            nodes = getattr(graph, "nodes", None)
+            name = repr(nodes[v]) if nodes is not None else f"row {v}"
+            msg = (
+                f"edge weights: the in-weights of {name} sum to {total[v]:.6g} > 1; the "
+                "general linear threshold model (normalize=False) needs at most 1 into each "
+                "node, or use normalize=True"
+            )
+            raise SpreadError(msg)
+        return w
 
     def __call__(
         self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
@@ -324,7 +466,7 @@ class LinearThreshold:
         order, cap, boost = _fac_args(_fac)
         run_ptr, rows, st = _compiled().lt_chunk(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
-            in_weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
+            self.weights(graph), _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
             cap, boost,
         )  # fmt: skip
         return Adoptions(run_ptr, rows, st)
@@ -413,7 +555,7 @@ class Facilitated:
     Examples
     --------
     >>> Facilitated("linear_threshold", capacity=2, boost=0.5).base
-    LinearThreshold()
+    LinearThreshold(normalize=True)
     """
 
     base: BaseModel = attrs.field(default=IndependentCascade(), converter=_base)

@@ -34,6 +34,7 @@ from safety_collab.errors import (
     ResourceLimitError,
     SpreadError,
 )
+from safety_collab.spread.models import Adoptions
 
 __all__ = ["SpreadResult"]
 
@@ -117,9 +118,12 @@ class SpreadResult:
     def _curves(self, rows_mask: npt.NDArray[np.bool_] | None = None) -> npt.NDArray[np.int32]:
         """Adopters per run and step, up to :attr:`_last` only (runs x (last + 1))."""
         width = self._last + 1
-        # a count per run and step (int64), then its running sum (int32)
+        # a count per run and step (int64), then its running sum (int32); per adoption,
+        # its run (int64, kept), the mask (1) and its cell (int64), and as many for lapses
+        per_adoption = 17 if self.lapse_steps is None else 34
         check_allocation(
-            estimate_bytes(self.runs, width + 1, itemsize=16),
+            estimate_bytes(self.runs, width + 1, itemsize=16)
+            + estimate_bytes(self.rows.shape[0], itemsize=per_adoption),
             what=f"adoption curves of {self.runs:,} runs x {width:,} steps",
         )
         keep = np.ones(self.rows.shape[0], dtype=bool) if rows_mask is None else rows_mask
@@ -190,7 +194,13 @@ class SpreadResult:
         if qs.ndim != 1 or np.any((qs < 0) | (qs > 1)) or not np.all(np.isfinite(qs)):
             msg = f"q: expected quantiles between 0 and 1, got {list(q)!r}"
             raise SpreadError(msg)
-        out: FloatArray = self._pad(np.quantile(self._trimmed, qs, axis=0))
+        curves = self._trimmed
+        # numpy sorts a float64 copy of the curves, and returns one row per quantile
+        check_allocation(
+            estimate_bytes(self.runs + qs.shape[0], curves.shape[1]),
+            what=f"quantile curves of {self.runs:,} runs x {curves.shape[1]:,} steps",
+        )
+        out: FloatArray = self._pad(np.quantile(curves, qs, axis=0))
         return out
 
     def final_size(self) -> npt.NDArray[np.int32]:
@@ -269,6 +279,10 @@ class SpreadResult:
         mask, size = self._subset_mask(among)
         counts = self._trimmed if mask is None else self._curves(mask)
         need = share * size - 1e-9
+        check_allocation(
+            estimate_bytes(*counts.shape, itemsize=1),
+            what=f"times to {share:g} over {self.runs:,} runs x {counts.shape[1]:,} steps",
+        )
         reached = counts >= need
         first: FloatArray = np.argmax(reached, axis=1).astype(np.float64)
         first[~reached.any(axis=1)] = np.nan
@@ -383,7 +397,8 @@ class SpreadResult:
             arrays["lapse_steps"] = self.lapse_steps
         buf = _io.BytesIO()
         np.savez_compressed(buf, meta=np.array(json.dumps(meta)), **arrays)  # type: ignore[arg-type]
-        return atomic_write_bytes(path, buf.getvalue())
+        # a file that would not read back never replaces a good one
+        return atomic_write_bytes(path, buf.getvalue(), verify=SpreadResult.load)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> SpreadResult:
@@ -396,7 +411,9 @@ class SpreadResult:
         """
         source = os.fspath(path)
         try:
-            with np.load(path, allow_pickle=False) as data:
+            # open the file here and hand numpy the handle: np.load leaks the file it
+            # opened itself when the bytes start like a zip but are not one
+            with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:
                 if not isinstance(data, np.lib.npyio.NpzFile):
                     raise DataError(source, [Problem("", "is not a saved SpreadResult")])
                 # A compressed file can expand enormously: check before expanding it.
@@ -422,20 +439,26 @@ class SpreadResult:
             msg = f"was saved by a newer safety_collab (version {meta.get('version')})"
             raise DataError(source, [Problem("", msg)])
         try:
-            res = cls(
-                [tuple(n) if isinstance(n, list) else n for n in meta["nodes"]],
-                runs=int(meta["runs"]), steps=int(meta["steps"]),
-                run_ptr=_ints("run_ptr", arrays["run_ptr"], np.int64),
-                rows=_ints("rows", arrays["rows"], np.int32),
-                adopt_steps=_ints("adopt_steps", arrays["adopt_steps"], np.int16),
-                lapse_steps=(
-                    None if "lapse_steps" not in arrays
-                    else _ints("lapse_steps", arrays["lapse_steps"], np.int16)
-                ),
-                model=str(meta.get("model", "")),
-                seeds=[tuple(n) if isinstance(n, list) else n for n in meta.get("seeds", [])],
+            runs, steps = _meta_int(meta, "runs", 1), _meta_int(meta, "steps", 1, MAX_STEPS)
+            nodes = _meta_ids(meta, "nodes", required=True)
+            seeds = _meta_ids(meta, "seeds", required=False)
+            model = meta.get("model", "")
+            if not isinstance(model, str):
+                msg = f"model is {type(model).__name__}, not text"
+                raise TypeError(msg)
+            adoptions = Adoptions(
+                _ints("run_ptr", arrays["run_ptr"], np.int64),
+                _ints("rows", arrays["rows"], np.int32),
+                _ints("adopt_steps", arrays["adopt_steps"], np.int16),
+                None if "lapse_steps" not in arrays
+                else _ints("lapse_steps", arrays["lapse_steps"], np.int16),
             )  # fmt: skip
-            _check(res)
+            res = cls(
+                nodes, runs=runs, steps=steps, run_ptr=adoptions.run_ptr, rows=adoptions.rows,
+                adopt_steps=adoptions.steps, lapse_steps=adoptions.lapses, model=model,
+                seeds=seeds,
+            )  # fmt: skip
+            _check(res, adoptions)
         except (KeyError, TypeError, ValueError, OverflowError) as exc:
             msg = f"is not a consistent SpreadResult ({exc})"
             raise DataError(source, [Problem("", msg)]) from None
@@ -465,28 +488,52 @@ def _ints(name: str, a: object, dtype: type[np.integer[Any]]) -> npt.NDArray[Any
     return a.astype(dtype)
 
 
-def _check(res: SpreadResult) -> None:
-    if res.runs < 1 or not 1 <= res.steps <= MAX_STEPS:
-        msg = f"runs ({res.runs}) or steps ({res.steps}) out of range"
+def _meta_int(meta: dict[str, Any], key: str, lo: int, hi: int | None = None) -> int:
+    """``meta[key]``: an integer (not a float, text or bool) in ``lo..hi``."""
+    value = meta[key]
+    if isinstance(value, bool) or not isinstance(value, int):
+        msg = f"{key} is {value!r}, not an integer"
+        raise TypeError(msg)
+    if value < lo or (hi is not None and value > hi):
+        msg = f"{key} ({value}) is outside {lo}..{'' if hi is None else hi}"
         raise ValueError(msg)
-    if len(set(res.nodes)) != len(res.nodes):
-        msg = "node ids repeat"
+    return value
+
+
+def _meta_ids(meta: dict[str, Any], key: str, *, required: bool) -> list[Hashable]:
+    """``meta[key]``: a list of node ids (lists become tuples), none repeated."""
+    if key not in meta and not required:
+        return []
+    value = meta[key]
+    if not isinstance(value, list):
+        msg = f"{key} is {type(value).__name__}, not a list of node ids"
+        raise TypeError(msg)
+    ids = [_hashable(n) for n in value]
+    if len(set(ids)) != len(ids):
+        msg = f"{key}: an id repeats"
         raise ValueError(msg)
-    k = res.rows.shape[0]
-    if res.run_ptr.shape != (res.runs + 1,) or res.run_ptr[0] != 0 or res.run_ptr[-1] != k:
-        msg = "run_ptr does not match the runs and adoptions"
+    return ids
+
+
+def _hashable(node: object) -> Hashable:
+    if isinstance(node, list):
+        return tuple(_hashable(x) for x in node)
+    if isinstance(node, dict):
+        msg = "a node id is a JSON object"
+        raise TypeError(msg)
+    return node  # JSON scalars are hashable
+
+
+def _check(res: SpreadResult, adoptions: Adoptions) -> None:
+    """The saved arrays pass the one check of every model's output (:meth:`Adoptions.problem`)."""
+    index = {node: i for i, node in enumerate(res.nodes)}
+    missing = [s for s in res.seeds if s not in index]
+    if missing:
+        msg = f"seed {missing[0]!r} is not one of the nodes"
         raise ValueError(msg)
-    if np.any(np.diff(res.run_ptr) < 0):
-        msg = "run_ptr decreases"
-        raise ValueError(msg)
-    if res.adopt_steps.shape != (k,) or (
-        k and (res.rows.min() < 0 or res.rows.max() >= res.n_nodes)
-    ):
-        msg = "rows or steps out of range"
-        raise ValueError(msg)
-    if k and (res.adopt_steps.min() < 0 or res.adopt_steps.max() > res.steps):
-        msg = "adoption steps out of range"
-        raise ValueError(msg)
-    if res.lapse_steps is not None and res.lapse_steps.shape != (k,):
-        msg = "lapse steps do not match the adoptions"
+    problem = adoptions.problem(
+        runs=res.runs, steps=res.steps, n_nodes=res.n_nodes, seeds=[index[s] for s in res.seeds]
+    )
+    if problem is not None:
+        msg = f"it holds {problem}"
         raise ValueError(msg)

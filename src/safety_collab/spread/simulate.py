@@ -9,8 +9,9 @@ a Dask cluster (``distributed.Client(...).get_executor()``), and raising
 ``runs`` leaves the earlier runs unchanged.
 
 Memory is checked before and during a run (see :mod:`safety_collab._resources`):
-what a simulation is sure to hold (per-run offsets, the seeds' adoptions, the
-workers' per-node state) is estimated first and refused over the limit; when
+what a simulation is sure to hold (each chunk's seed and output, per-run
+offsets, the seeds' adoptions, the workers' per-node state) is estimated from
+the arguments first and refused over the limit, before any of it is built; when
 the worst case (every node adopting in every run) would exceed the limit, the
 adoptions are counted as chunks finish, and the run stops with a
 :class:`~safety_collab.errors.ResourceLimitError`, giving the estimate, as
@@ -121,7 +122,16 @@ def _run_chunk(
     """One chunk (module level so that executors can pickle it)."""
     rng = np.random.Generator(np.random.PCG64(seed))
     out = model(graph, seeds=seeds, rng=rng, runs=runs, steps=steps)
-    return out if isinstance(out, Adoptions) else _from_dense(out, runs, graph.n_nodes)
+    if not isinstance(out, Adoptions):
+        return _from_dense(out, runs, graph.n_nodes)
+    try:  # arrays, whatever the model put in (checked with the rest by Adoptions.problem)
+        return Adoptions(
+            np.asarray(out.run_ptr), np.asarray(out.rows), np.asarray(out.steps),
+            None if out.lapses is None else np.asarray(out.lapses),
+        )  # fmt: skip
+    except (TypeError, ValueError) as exc:
+        msg = f"Adoptions whose fields are not arrays ({exc})"
+        raise _BadOutputError(msg) from None
 
 
 class _BadOutputError(TypeError):
@@ -141,26 +151,6 @@ def _from_dense(out: object, runs: int, n: int) -> Adoptions:
         )
         raise _BadOutputError(msg)
     return Adoptions.from_dense(arr)
-
-
-def _check_output(  # noqa: PLR0911 - one return per problem
-    a: Adoptions, runs: int, steps: int, n: int
-) -> str | None:
-    if a.run_ptr.shape != (runs + 1,):
-        return f"run_ptr of shape {a.run_ptr.shape}, expected ({runs + 1},)"
-    k = a.rows.shape[0]
-    if a.steps.shape != (k,) or int(a.run_ptr[-1]) != k or int(a.run_ptr[0]) != 0:
-        return "rows, steps and run_ptr of inconsistent lengths"
-    if k and (int(a.rows.min()) < 0 or int(a.rows.max()) >= n):
-        return f"a row outside 0..{n - 1}"
-    if k and (int(a.steps.min()) < 0 or int(a.steps.max()) > steps):
-        return f"an adoption step outside 0..{steps}"
-    if a.lapses is not None:
-        if a.lapses.shape != (k,):
-            return f"lapses of shape {a.lapses.shape}, expected ({k},)"
-        if k and (int(a.lapses.min()) < -1 or int(a.lapses.max()) > steps):
-            return f"a lapse step outside -1..{steps}"
-    return None
 
 
 def simulate(
@@ -245,12 +235,22 @@ def simulate(
     cg = as_compiled(graph, probability=probability)
     desc, model_obj = resolve_model(model, params)
     root = as_seed_sequence(rng)
-    chunks = chunk_seeds(root, runs, chunk_size)
+    n_chunks = -(-runs // chunk_size)
     if isinstance(seeds, str):
         _, strategy = resolve_strategy(seeds, {})
         n_seeds = check_int(
             "k", 5 if k is None else k, lo=1, hi=cg.n_nodes, error=SpreadError, type_apart=True
         )
+    else:
+        if k is not None:
+            msg = "k: only used when seeds names a seeding strategy"
+            raise SpreadError(msg)
+        seed_ids = tuple(seeds)
+        seed_rows = cg.rows(seed_ids)
+        n_seeds = len(seed_rows)
+    # decided from the arguments alone, before anything grows with runs or chunks
+    budget = _Budget.plan(runs, cg.n_nodes, steps, n_seeds, n_chunks, executor)
+    if isinstance(seeds, str):
         # the strategy draws from its own stream, apart from every chunk's
         pick = np.random.SeedSequence(root.entropy, spawn_key=(*root.spawn_key, STRATEGY_STREAM))
         pick_rng = np.random.default_rng(pick)
@@ -259,15 +259,10 @@ def simulate(
         except Exception as exc:
             raise strategy_error(seeds, exc) from exc
         seed_rows = checked_rows(seeds, picked, n_seeds, cg.n_nodes)
-        seed_ids: tuple[Hashable, ...] = tuple(cg.nodes[int(i)] for i in seed_rows)
-    else:
-        if k is not None:
-            msg = "k: only used when seeds names a seeding strategy"
-            raise SpreadError(msg)
-        seed_ids = tuple(seeds)
-        seed_rows = cg.rows(seed_ids)
-
-    budget = _Budget.plan(runs, cg.n_nodes, steps, len(seed_rows), len(chunks), executor)
+        seed_ids = tuple(cg.nodes[int(i)] for i in seed_rows)
+    seed_rows = np.array(seed_rows, dtype=np.int32)  # a copy the models cannot write to
+    seed_rows.flags.writeable = False
+    chunks = chunk_seeds(root, runs, chunk_size)
     outputs = _run_all(model_obj, desc, cg, seed_rows, chunks, steps, executor, progress, budget)
     run_ptr = [np.zeros(1, np.int64)]
     offset = 0
@@ -292,6 +287,9 @@ ADOPTION_BYTES = 8
 """Bytes held per adoption at most: node row (4), step (2), lapse step (2)."""
 NODE_STATE_BYTES = 48
 """Bytes of per-node working state a worker holds while it runs a chunk (at most)."""
+CHUNK_BYTES = 1024
+"""Bytes held per chunk whatever it holds: its seed (about 420), its output's arrays and
+object (about 440) and its entries in the lists that join them (measured with tracemalloc)."""
 
 
 @attrs.define
@@ -313,10 +311,11 @@ class _Budget:
         """Estimate, and refuse now what is sure not to fit."""
         what = f"simulate: {runs:,} runs x {n:,} nodes x {steps:,} steps"
         workers = 1 if executor is None else max(1, min(n_chunks, _workers(executor)))
-        # run offsets, and the seeds' adoptions, are held twice while the
-        # chunks' arrays are joined; each worker holds per-node state
+        # each chunk's seed and output; run offsets, and the seeds' adoptions,
+        # held twice while the chunks' arrays are joined; each worker's per-node state
         certain = (
-            estimate_bytes(runs + 1, 2)
+            estimate_bytes(n_chunks, itemsize=CHUNK_BYTES)
+            + estimate_bytes(runs + 1, 2)
             + estimate_bytes(runs, n_seeds, 2, itemsize=ADOPTION_BYTES)
             + estimate_bytes(workers, n, itemsize=NODE_STATE_BYTES)
         )
@@ -413,7 +412,7 @@ def _run_all(
     final: list[Adoptions] = []
     for (_, n), a in zip(chunks, results, strict=True):
         assert a is not None
-        problem = _check_output(a, n, steps, cg.n_nodes)
+        problem = a.problem(runs=n, steps=steps, n_nodes=cg.n_nodes, seeds=seeds)
         if problem:
             msg = f"spread model {desc!r} returned {problem}"
             raise PluginError(msg)

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab.hookspecs import GraphArrays
-from safety_collab.spread.models import IndependentCascade, LinearThreshold, in_weights, thresholds
+from safety_collab.spread.models import IndependentCascade, LinearThreshold, thresholds
 from safety_collab.spread.seeding._common import FloatArray, Int32Array, csr, transpose
 
 __all__ = [
@@ -62,11 +62,15 @@ class LiveEdge:
 
 
 def lt_cumulative(
-    graph: GraphArrays,
+    graph: GraphArrays, model: LinearThreshold
 ) -> tuple[npt.NDArray[np.int64], Int32Array, FloatArray]:
-    """In-edges by target with the running sum of their linear-threshold weights."""
+    """In-edges by target with the running sum of their linear-threshold weights.
+
+    Where a node's weights sum to ``s < 1`` (``normalize=False``), a draw at or
+    above ``s`` picks no in-edge: the node keeps none with probability ``1 - s``.
+    """
     t_indptr, t_src, order = transpose(graph)
-    t_w = np.ascontiguousarray(in_weights(graph)[order], dtype=np.float64)
+    t_w = np.ascontiguousarray(model.weights(graph)[order], dtype=np.float64)
     return t_indptr, t_src, kernels().group_cumsum(t_indptr, t_w)
 
 
@@ -78,7 +82,7 @@ def live_edge(graph: GraphArrays, model: object) -> LiveEdge | None:
         thr = np.ascontiguousarray(thresholds(probs))
         return LiveEdge(indptr, indices, 0, thr, EMPTY_I64, EMPTY_I32, EMPTY_F64)
     if isinstance(model, LinearThreshold):
-        t_indptr, t_src, t_cum = lt_cumulative(graph)
+        t_indptr, t_src, t_cum = lt_cumulative(graph, model)
         return LiveEdge(indptr, indices, 1, EMPTY_U64, t_indptr, t_src, t_cum)
     return None
 

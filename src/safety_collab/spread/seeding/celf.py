@@ -113,8 +113,8 @@ class CELF:
     ) -> Int32Array:  # fmt: skip
         gains_of: Callable[..., Any] = kernels().marginal_gains
         commit: Callable[..., Any] = kernels().commit_seed
-        check_memory(
-            f"celf: {self.runs} worlds of {n} nodes", float(self.runs) * n,
+        check_memory(  # a byte per world and node (marks), and a world's key (8)
+            f"celf: {self.runs} worlds of {n} nodes", float(self.runs) * (n + 8),
             "lower runs, or use strategy='imm'",
         )  # fmt: skip
         keys = world_keys(rng, self.runs)

@@ -22,7 +22,7 @@ from safety_collab._validate import check_int
 from safety_collab.errors import SpreadError
 from safety_collab.spread._resolve import resolve_model
 from safety_collab.spread.compiled import CompiledGraph
-from safety_collab.spread.seeding._common import Int32Array, in_threads, pieces
+from safety_collab.spread.seeding._common import Int32Array, check_memory, in_threads, pieces
 from safety_collab.spread.seeding._live_edge import kernels, live_edge, world_keys
 from safety_collab.spread.simulate import MAX_STEPS, as_compiled, simulate
 
@@ -130,8 +130,18 @@ def prefix_samples(
     graph: CompiledGraph, rows: Int32Array, model: object, desc: str, runs: int,
     root: np.random.SeedSequence, steps: int | None,
 ) -> npt.NDArray[np.int32]:  # fmt: skip
-    """Nodes reached in each run by each prefix of ``rows``: shape ``(runs, len(rows))``."""
+    """Nodes reached in each run by each prefix of ``rows``: shape ``(runs, len(rows))``.
+
+    Refuses, before drawing anything, work whose output would not fit in memory.
+    """
     live = live_edge(graph, model)
+    # per run: the counts (int32 per prefix) held twice while the pieces are joined,
+    # and a world's key (8); the simulated models' own memory is checked by simulate
+    check_memory(
+        f"estimating spread ({desc}): {runs:,} runs x {rows.shape[0]:,} seeds",
+        float(runs) * (8 * rows.shape[0] + 8),
+        "use fewer runs",
+    )
     if live is not None:
         keys = world_keys(np.random.Generator(np.random.PCG64(root)), runs)
         seeds = np.ascontiguousarray(rows, dtype=np.int32)
