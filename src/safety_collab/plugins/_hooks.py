@@ -452,6 +452,13 @@ def scoring_criteria(
         Plugin name -> the criterion names it scored, sorted; plugins that
         scored none are left out.
 
+    Raises
+    ------
+    ParameterError
+        If ``proposals`` is not an iterable (text is not).
+    PluginError
+        If a scoring plugin fails on one of them.
+
     Examples
     --------
     >>> import safety_collab as sc
@@ -459,10 +466,13 @@ def scoring_criteria(
     >>> scoring_criteria(props, sc.west_midlands())["scoring"]
     ('alignment', 'cost-per-organisation', 'evidence', 'reach')
     """
+    if isinstance(proposals, str | bytes) or not isinstance(proposals, Iterable):
+        msg = f"proposals: expected an iterable of proposals, got {described(proposals)}"
+        raise ParameterError(msg)
     pm = resolve_manager(manager)
     hook = "safety_collab_score_proposal"
     found: dict[str, set[str]] = {}
-    for proposal in proposals:
+    for proposal in tuple(proposals):
         kwargs = {"proposal": proposal, "collaborative": collaborative, "manager": pm}
         for impl in _implementations(pm, hook):
             result = _call(pm, impl, hook, kwargs)
