@@ -111,7 +111,11 @@ def test_bad_parameters(kwargs: dict[str, object], message: str) -> None:
 
 
 def test_national_bad_scale() -> None:
-    with pytest.raises(
-        ParameterError, match=r"scale: must be a positive number up to 100 \(got 0\)"
-    ):
+    with pytest.raises(ParameterError, match=r"scale: must be a positive number \(got 0\)"):
         synthetic_national(scale=0)
+
+
+@pytest.mark.parametrize("scale", [101, 1e308, 10**400])
+def test_national_scale_too_large(scale: float) -> None:
+    with pytest.raises(ParameterError, match=r"scale: at most 100"):
+        synthetic_national(scale=scale)
