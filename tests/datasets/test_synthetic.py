@@ -115,7 +115,7 @@ def test_national_bad_scale() -> None:
         synthetic_national(scale=0)
 
 
-@pytest.mark.parametrize("scale", [101, 1e308, 10**400])
+@pytest.mark.parametrize("scale", [101, 1e308])
 def test_national_scale_too_large(scale: float) -> None:
     with pytest.raises(ParameterError, match=r"scale: at most 100"):
         synthetic_national(scale=scale)
