@@ -20,10 +20,10 @@ import safety_collab as sc
 from safety_collab.cli import main
 from safety_collab.cli._app import COMMANDS
 
-# the commands whose options this test holds to the conventions; `spc` and
-# `adoption` keep their own modules (and help texts) on their own branches
+# the commands whose options this test holds to the conventions (every one; `spc` and
+# `adoption` take a data file, not the collaborative, so they are not in COLLAB_COMMANDS)
 COLLAB_COMMANDS = ("entitlements", "graph", "info", "rank", "seeds", "spread")
-OWNED = (*COLLAB_COMMANDS, "plugins")
+OWNED = (*COLLAB_COMMANDS, "plugins", "spc", "adoption")
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

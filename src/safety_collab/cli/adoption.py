@@ -253,7 +253,13 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
 )
 @click.option("--intervention", help="Intervention id (default: the first with a target).")
 @click.option("--target", "target_text", help="SHARE:DATE, e.g. 80%:2027-03-31.")
-@click.option("--step", default="month", show_default=True, type=click.Choice(STEPS))
+@click.option(
+    "--step",
+    default="month",
+    show_default=True,
+    type=click.Choice(STEPS),
+    help="The calendar length of one period: curves, fits and forecasts count in it.",
+)
 @click.option(
     "--model",
     default="independent_cascade",
@@ -261,7 +267,13 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
     type=click.Choice(["independent_cascade", "bass"]),
     help="The model the forecast uses (both are fitted).",
 )
-@click.option("--runs", default=10_000, show_default=True, type=click.IntRange(min=20))
+@click.option(
+    "--runs",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(min=20),
+    help="Simulated futures in the forecast.",
+)
 @click.option(
     "--fit-runs",
     default=200,
@@ -269,8 +281,20 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
     type=click.IntRange(min=8),
     help="Simulations per parameter value when fitting the network model.",
 )
-@click.option("-k", "k", default=5, show_default=True, type=click.IntRange(min=0))
-@click.option("--strategy", default="degree_discount", show_default=True)
+@click.option(
+    "-k",
+    "k",
+    default=5,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="How many organisations to suggest supporting next (0: none).",
+)
+@click.option(
+    "--strategy",
+    default="degree_discount",
+    show_default=True,
+    help="The seeding strategy that proposes whom to support next (see `plugins`).",
+)
 @SEED_OPT
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a report.")
 @click.option(

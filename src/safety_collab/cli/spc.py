@@ -194,7 +194,11 @@ def _print_summary(cs: ChartSet, source: str) -> None:
               help="The chart: auto picks xmr for a 'value' column, p for 'denominator', "
                    "u for 'exposure'.")  # fmt: skip
 @click.option(
-    "--improvement", type=click.Choice(["up", "down", "neutral"]), default="down", show_default=True
+    "--improvement",
+    type=click.Choice(["up", "down", "neutral"]),
+    default="down",
+    show_default=True,
+    help="Which way is better: down for harms such as falls, up for process measures.",
 )
 @click.option("--target", type=float, help="Target, for the assurance classification.")
 @click.option("--baseline", type=click.IntRange(min=1), help="Fix limits on the first N points.")
@@ -215,7 +219,7 @@ def _print_summary(cs: ChartSet, source: str) -> None:
               help="Write the figure here (.png, .svg or .pdf; needs the plot extra).")  # fmt: skip
 @click.option("--csv", "csv_to", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the chart's points (or every group's) as CSV here.")  # fmt: skip
-@click.option("--json", "as_json", is_flag=True)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def spc_command(
     data: Path,
     *,
@@ -234,9 +238,9 @@ def spc_command(
 ) -> None:
     """Statistical process control chart of DATA.csv, Making Data Count style.
 
-    DATA.csv has a header: ``value`` (run, XmR, c, g or t chart), or ``events`` and
-    ``denominator`` (p chart) or ``events`` and ``exposure`` (u chart); an optional
-    ``date`` column (YYYY-MM-DD, or DD/MM/YYYY with --dayfirst); with --by, a column
+    DATA.csv has a header: 'value' (run, XmR, c, g or t chart), or 'events' and
+    'denominator' (p chart) or 'events' and 'exposure' (u chart); an optional
+    'date' column (YYYY-MM-DD, or DD/MM/YYYY with --dayfirst); with --by, a column
     naming each row's group. Every bad row is reported at once.
     """
     source = str(data)
