@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from safety_collab._validate import check_bool, check_number
+from safety_collab._validate import check_bool, check_number, described
 from safety_collab.errors import ParameterError, closest
 from safety_collab.exchange.proposals import Proposal
 from safety_collab.graphs import collaboration_graph
@@ -455,9 +455,7 @@ def _simulate_reach(
 
 def _weights(value: Mapping[str, float] | None) -> Mapping[str, float]:
     if value is not None and not isinstance(cast("object", value), Mapping):
-        msg = (
-            f"BuiltinScoring.weights: expected a mapping of criterion to weight, got {value!r:.60}"
-        )
+        msg = f"BuiltinScoring.weights: expected a mapping of weights, got {described(value)}"
         raise ParameterError(msg)
     given = dict(value or {})
     for name, weight in given.items():

@@ -6,11 +6,11 @@ import inspect
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from safety_collab._validate import described
+from safety_collab._validate import check_instance, described
 from safety_collab.errors import ParameterError, PluginError, UnknownIdError, closest
 from safety_collab.hookspecs import Criterion, SeedStrategy, SpreadModel, Tie
 from safety_collab.plugins._manager import (
@@ -249,18 +249,10 @@ class Registry(Mapping[str, T_co]):
         *,
         load_errors: Sequence[PluginError] = (),
     ) -> None:
-        given: tuple[object, ...] = (kind, plural, entries)  # as untyped callers pass them
-        if not (isinstance(given[0], str) and isinstance(given[1], str)):
-            msg = f"Registry: kind and plural are text, got {described(kind)}, {described(plural)}"
-            raise ParameterError(msg)
-        if not isinstance(given[2], Mapping):
-            msg = f"Registry: entries maps names to (plugin, object), got {described(entries)}"
-            raise ParameterError(msg)
-        if isinstance(given_errors := cast("object", load_errors), str | bytes) or not hasattr(
-            given_errors, "__iter__"
-        ):
-            msg = f"Registry: load_errors is a list of errors, got {described(load_errors)}"
-            raise ParameterError(msg)
+        check_instance("Registry: kind", kind, str)
+        check_instance("Registry: plural", plural, str)
+        check_instance("Registry: entries", entries, Mapping)
+        check_instance("Registry: load_errors", load_errors, (list, tuple))
         self.kind = kind
         self.plural = plural
         self._entries = dict(sorted(entries.items()))
