@@ -513,3 +513,25 @@ def mutated_bytes(draw: st.DrawFn, raw: bytes) -> bytes:
     i = draw(st.integers(0, len(raw)))
     j = draw(st.integers(i, min(len(raw), i + 64)))
     return raw[:i] + draw(st.binary(max_size=32)) + raw[j:]
+
+
+def test_the_tally_counts_every_input_and_finds_no_defect(tmp_path: Path) -> None:
+    out = tmp_path / "tally.json"
+    done = subprocess.run(
+        [sys.executable, str(FUZZ_DIR / "tally.py"), "--inputs", "40", "--json", str(out)],
+        capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    table = json.loads(out.read_text())
+    assert len(table["targets"]) == 13
+    for name, row in table["targets"].items():
+        assert row["inputs"] == 40, name
+        assert row["accepted"] + row["library_error"] + row["other"] == 40, name
+        assert row["other"] == row["hang"] == 0, (name, row["examples"])
+    # the stream is seeded: the same seed gives the same table
+    again = subprocess.run(
+        [sys.executable, str(FUZZ_DIR / "tally.py"), "--inputs", "40", "--target", "loads_json"],
+        capture_output=True, text=True, check=True, timeout=300,
+    )  # fmt: skip
+    row = table["targets"]["loads_json"]
+    assert f"{row['accepted']:>9,} {row['library_error']:>10,}" in again.stdout
