@@ -15,7 +15,7 @@ Each input ends in one of four ways, and the table counts them:
 - *accepted*: the reader returned a value;
 - *library error*: it raised the error its documentation promises
   (``DataError``, ``SPCError``, ``ResourceLimitError``), with a message;
-- *other exception*: anything else (a defect);
+- *other exception*: anything else, a warning included (a defect);
 - *hang*: it took longer than ``--timeout`` seconds (a defect).
 
 Unlike ``run.py`` (coverage-guided, for finding crashes) this is plain random
@@ -29,6 +29,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -114,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds that make a hang")
     parser.add_argument("--json", type=Path, help="write the table to this file")
     args = parser.parse_args(argv)
+    warnings.simplefilter("error")  # a warning that reaches the user is a defect, as in the tests
     sys.path.insert(0, str(HERE))
     import targets  # noqa: PLC0415 - fuzz/ is not a package
 

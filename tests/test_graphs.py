@@ -233,6 +233,32 @@ def test_read_graph_errors(tmp_path: Path, name: str, content: bytes, fragment: 
     assert str(info.value).startswith(f"{path}: {fragment}")
 
 
+_NS = b'<graphml xmlns="http://graphml.graphdrawing.org/xmlns">'
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # a key without attr.type: networkx guesses "string" and warns
+        ((b'<key id="d0" for="node" attr.name="kind"/><graph edgedefault="undirected">'
+          b'<node id="a"><data key="d0">trust</data></node></graph>'), "No key type for id d0"),
+        # ports: networkx drops them and warns
+        (b'<graph edgedefault="undirected"><node id="a"><port name="p"/></node></graph>',
+         "port tag not supported"),
+    ],
+)  # fmt: skip
+def test_read_graph_refuses_what_networkx_would_guess_or_drop(
+    tmp_path: Path, body: bytes, said: str
+) -> None:
+    # before, each of these read with a UserWarning from networkx reaching the caller
+    path = tmp_path / "g.graphml"
+    path.write_bytes(_NS + body + b"</graphml>")
+    with pytest.raises(sc.DataError, match="cannot be read faithfully") as info:
+        read_graph(path)
+    assert said in str(info.value)
+    assert str(path) in str(info.value)
+
+
 def test_read_graph_missing_file(tmp_path: Path) -> None:
     with pytest.raises(sc.DataError, match="no such file"):
         read_graph(tmp_path / "none.gexf")

@@ -31,6 +31,7 @@ import io as _io
 import json
 import math
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -724,9 +725,14 @@ def read_graph(path: str | os.PathLike[str]) -> nx.Graph[str]:
 
 
 def _parse_graph(raw: bytes, fmt: GraphFormat, source: str) -> nx.Graph[str]:
+    caught: list[warnings.WarningMessage] = []
     try:
         if fmt == "graphml":
-            G = nx.read_graphml(_io.BytesIO(raw))
+            # networkx warns, and reads on, where it drops or guesses part of the file
+            # (ports; a key without attr.type): that is not a faithful read, so refuse it
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                G = nx.read_graphml(_io.BytesIO(raw))
         elif fmt == "gexf":
             G = nx.read_gexf(_io.BytesIO(raw))
             for n, d in G.nodes(data=True):
@@ -742,6 +748,10 @@ def _parse_graph(raw: bytes, fmt: GraphFormat, source: str) -> nx.Graph[str]:
     except Exception as exc:  # noqa: BLE001 - any parser failure is bad input, reported as such
         msg = f"is not a valid {fmt} graph file: {type(exc).__name__}: {exc}"
         raise DataError(source, [Problem("", msg)]) from None
+    if caught:
+        said = str(caught[0].message)[:200]
+        msg = f"is a GraphML file that cannot be read faithfully (networkx: {said})"
+        raise DataError(source, [Problem("", msg)])
     try:
         for _, d in G.nodes(data=True):
             folded = _fold(dict(d))
