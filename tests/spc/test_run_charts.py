@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,23 +14,48 @@ from scipy.stats import binom
 from safety_collab.spc import SPCError
 from safety_collab.spc.run import RunRule, RunSignal, anhoej_limits, ihi_runs_limits, run_chart
 
-# Anhøj's longest-run limit round(log2(n) + 3), as published in tables of it for
-# n = 10..100: 6 for 10-11, 7 for 12-22, 8 for 23-45, 9 for 46-90, 10 from 91.
-LONGEST = {n: 6 if n <= 11 else 7 if n <= 22 else 8 if n <= 45 else 9 if n <= 90 else 10
-           for n in range(10, 101)}  # fmt: skip
+# qicharts2's published table of Anhøj's critical values, "Appendix 2: Critical values for
+# longest run and number of crossings" of the package vignette (J. Anhøj, qicharts2,
+# docs/articles/qicharts2.html, github.com/anhoej/qicharts2 @ 1b9487e), every row for
+# n = 10..100 useful points: (n, upper limit for longest run, lower limit for crossings).
+# Exact integers: no tolerance.
+QICHARTS2_APPENDIX_2 = [
+    (10, 6, 2), (11, 6, 2), (12, 7, 3), (13, 7, 3), (14, 7, 4), (15, 7, 4), (16, 7, 4),
+    (17, 7, 5), (18, 7, 5), (19, 7, 6), (20, 7, 6), (21, 7, 6), (22, 7, 7), (23, 8, 7),
+    (24, 8, 8), (25, 8, 8), (26, 8, 8), (27, 8, 9), (28, 8, 9), (29, 8, 10), (30, 8, 10),
+    (31, 8, 11), (32, 8, 11), (33, 8, 11), (34, 8, 12), (35, 8, 12), (36, 8, 13), (37, 8, 13),
+    (38, 8, 14), (39, 8, 14), (40, 8, 14), (41, 8, 15), (42, 8, 15), (43, 8, 16), (44, 8, 16),
+    (45, 8, 17), (46, 9, 17), (47, 9, 17), (48, 9, 18), (49, 9, 18), (50, 9, 19), (51, 9, 19),
+    (52, 9, 20), (53, 9, 20), (54, 9, 21), (55, 9, 21), (56, 9, 21), (57, 9, 22), (58, 9, 22),
+    (59, 9, 23), (60, 9, 23), (61, 9, 24), (62, 9, 24), (63, 9, 25), (64, 9, 25), (65, 9, 25),
+    (66, 9, 26), (67, 9, 26), (68, 9, 27), (69, 9, 27), (70, 9, 28), (71, 9, 28), (72, 9, 29),
+    (73, 9, 29), (74, 9, 29), (75, 9, 30), (76, 9, 30), (77, 9, 31), (78, 9, 31), (79, 9, 32),
+    (80, 9, 32), (81, 9, 33), (82, 9, 33), (83, 9, 34), (84, 9, 34), (85, 9, 34), (86, 9, 35),
+    (87, 9, 35), (88, 9, 36), (89, 9, 36), (90, 9, 37), (91, 10, 37), (92, 10, 38), (93, 10, 38),
+    (94, 10, 39), (95, 10, 39), (96, 10, 39), (97, 10, 40), (98, 10, 40), (99, 10, 41),
+    (100, 10, 41),
+]  # fmt: skip
 
-# Minimum crossings from Anhøj & Olesen (2014), table 1 (a selection).
-CROSSINGS = {10: 2, 11: 2, 12: 3, 13: 3, 14: 4, 20: 6, 24: 8, 30: 10, 50: 19, 100: 41}
+
+def test_the_published_table_covers_10_to_100() -> None:
+    assert [n for n, _, _ in QICHARTS2_APPENDIX_2] == list(range(10, 101))
 
 
-@pytest.mark.parametrize("n", range(10, 101))
-def test_anhoej_limits_match_the_published_values(n: int) -> None:
-    longest, crossings = anhoej_limits(n)
-    assert longest == LONGEST[n]
-    # qicharts2: qbinom(0.05, n - 1, 0.5); scipy's binomial quantile is the same thing
-    assert crossings == int(binom.ppf(0.05, n - 1, 0.5))
-    if n in CROSSINGS:
-        assert crossings == CROSSINGS[n]
+@pytest.mark.parametrize(("n", "longest", "crossings"), QICHARTS2_APPENDIX_2)
+def test_anhoej_limits_match_the_published_values(n: int, longest: int, crossings: int) -> None:
+    assert anhoej_limits(n) == (longest, crossings)
+    # and the formulas qicharts2 prints beside the table, computed apart from our code:
+    # round(log2(n) + 3), and qbinom(0.05, n - 1, 0.5), the smallest c with
+    # P(C <= c) >= 0.05 (R's qbinom and scipy's ppf are the same quantile)
+    assert round(math.log2(n) + 3) == longest
+    assert int(binom.ppf(0.05, n - 1, 0.5)) == crossings
+    assert binom.cdf(crossings, n - 1, 0.5) >= 0.05 > binom.cdf(crossings - 1, n - 1, 0.5)
+
+
+def test_qicharts2_vignette_worked_values_for_24_points() -> None:
+    # qicharts2 vignette, "The Anhøj rules": with 24 useful points a run of more than
+    # round(log2(24) + 3) = 8, or fewer than qbinom(0.05, 23, 0.5) = 8 crossings, signals
+    assert anhoej_limits(24) == (8, 8)
 
 
 def brute_force_runs_limits(n: int) -> tuple[int, int]:
@@ -62,13 +88,81 @@ def test_ihi_runs_limits_equal_enumeration_of_every_arrangement(n: int) -> None:
     assert ihi_runs_limits(n) == brute_force_runs_limits(n)
 
 
+def runs_distribution(n1: int, n2: int) -> np.ndarray:
+    """Arrangements of n1 points above and n2 below by number of runs, counted step by step.
+
+    A dynamic programme over (points above used, points below used, side of the last
+    point, runs so far): nothing in common with the closed form our code uses.
+    """
+    dp = np.zeros((n1 + 1, n2 + 1, 2, n1 + n2 + 2), dtype=np.int64)
+    dp[1, 0, 0, 1] = 1
+    dp[0, 1, 1, 1] = 1
+    for a in range(n1 + 1):
+        for b in range(n2 + 1):
+            if a + b < 2:
+                continue
+            if a:  # the next point above: the same run after one above, a new one after below
+                dp[a, b, 0, 1:] += dp[a - 1, b, 0, 1:] + dp[a - 1, b, 1, :-1]
+            if b:
+                dp[a, b, 1, 1:] += dp[a, b - 1, 1, 1:] + dp[a, b - 1, 0, :-1]
+    return dp[n1, n2, 0] + dp[n1, n2, 1]
+
+
+def expected_runs(n: int) -> tuple[int, int]:
+    """The runs outside the 2.5% tails (Perla et al. 2011: 5% two-sided) for n points."""
+    counts = runs_distribution(n // 2, n - n // 2)
+    total = int(counts.sum())
+    below = np.cumsum(counts)  # P(R <= r) * total
+    above = np.cumsum(counts[::-1])[::-1]  # P(R >= r) * total
+    lo = min(r for r in range(counts.size) if 40 * int(below[r]) > total)
+    hi = max(r for r in range(counts.size) if 40 * int(above[r]) > total)
+    return lo, hi
+
+
+@pytest.mark.parametrize("n", range(10, 61))
+def test_ihi_runs_limits_equal_the_runs_distribution_counted_apart(n: int) -> None:
+    assert ihi_runs_limits(n) == expected_runs(n)
+
+
+# The 5% two-sided critical values of the number of runs for n1 = n2 (Swed & Eisenhart 1943,
+# tables II and III, as reproduced in every runs-test table): too few at <= lo, too many at
+# >= hi. The IHI range of expected runs is the values strictly between them.
+SWED_EISENHART = {5: (2, 10), 8: (4, 14), 10: (6, 16), 15: (10, 22), 20: (14, 28)}
+
+
+@pytest.mark.parametrize(("half", "critical"), SWED_EISENHART.items())
+def test_ihi_runs_limits_sit_inside_the_swed_eisenhart_critical_values(
+    half: int, critical: tuple[int, int]
+) -> None:
+    lo, hi = critical
+    if 2 * half >= 10:
+        assert ihi_runs_limits(2 * half) == (lo + 1, hi - 1)
+    assert expected_runs(2 * half) == (lo + 1, hi - 1)
+
+
 def test_ihi_runs_limits_cover_10_to_60_only() -> None:
     assert ihi_runs_limits(9) is None
     assert ihi_runs_limits(61) is None
-    # Swed & Eisenhart (1943), n1 = n2 = 10: reject at <= 6 or >= 16 runs (5%, two-sided)
-    assert ihi_runs_limits(20) == (7, 15)
-    # n1 = n2 = 15: reject at <= 10 or >= 22
-    assert ihi_runs_limits(30) == (11, 21)
+
+
+def test_balestracci_sixteen_points_with_four_runs() -> None:
+    # Balestracci, "An underrated test for run charts", Quality Digest (Oct 2008): 16
+    # points in runs of 7 above, 7 below, 1 above, 1 below the median: 4 runs, fewer than
+    # expected, so special cause. Its table gives 5 to 12 runs for 16 points; the exact
+    # distribution gives 5 to 13: P(R >= 13) = 408/12870 = 0.032 is not in a 2.5% tail
+    # (P(R >= 14) = 0.0089 is), so 13 runs is not too many. We follow the exact figures
+    # (docs/spc.md, "Run charts"); the lower limit, which decides this example, agrees.
+    counts = runs_distribution(8, 8)
+    assert int(counts[13:].sum()) == 408
+    assert int(counts.sum()) == 12870
+    values = [9.0] * 7 + [1.0] * 7 + [9.0, 1.0]
+    chart = run_chart(values, rules="ihi")
+    s = chart.stats[0]
+    assert (s.median, s.useful, s.runs, s.runs_range) == (5.0, 16, 4, (5, 13))
+    assert RunSignal(RunRule.RUNS, 0, tuple(range(16))) in chart.signals
+    # Anhøj's rules see it too: 3 crossings, fewer than 4 for 16 points
+    anhoej = run_chart(values).stats[0]
+    assert (anhoej.crossings, anhoej.crossings_min, anhoej.longest_run) == (3, 4, 7)
 
 
 def test_anhoej_worked_example_shift_and_crossings() -> None:
