@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.stats import binom
+from scipy.stats import binom, norm
 
-from safety_collab.spc import SPCError
+from safety_collab.spc import SPCError, xmr
 from safety_collab.spc.run import RunRule, RunSignal, anhoej_limits, ihi_runs_limits, run_chart
 
 # qicharts2's published table of Anhøj's critical values, "Appendix 2: Critical values for
@@ -163,6 +163,84 @@ def test_balestracci_sixteen_points_with_four_runs() -> None:
     # Anhøj's rules see it too: 3 crossings, fewer than 4 for 16 points
     anhoej = run_chart(values).stats[0]
     assert (anhoej.crossings, anhoej.crossings_min, anhoej.longest_run) == (3, 4, 7)
+
+
+class RNormal:
+    """R's default random numbers, so that published R examples can be rerun here.
+
+    ``set.seed(seed)`` scrambles the seed with the linear congruential step
+    ``69069 s + 1`` (50 times, then once per word) to fill the Mersenne-Twister state;
+    ``rnorm`` inverts the normal distribution at ``(floor(2^27 u1) + u2) / 2^27``
+    (R's ``norm_rand`` with ``normal.kind = "Inversion"``, the default).
+    """
+
+    def __init__(self, seed: int) -> None:
+        s = seed & 0xFFFFFFFF
+        for _ in range(50):
+            s = (69069 * s + 1) & 0xFFFFFFFF
+        words = []
+        for _ in range(625):
+            s = (69069 * s + 1) & 0xFFFFFFFF
+            words.append(s)
+        self.mt = np.random.MT19937()
+        key = np.array(words[1:], dtype=np.uint32)  # words[0] is R's position counter
+        self.mt.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": 624}}
+
+    def _unif(self) -> float:
+        return int(self.mt.random_raw()) * 2.3283064365386963e-10
+
+    def rnorm(self, n: int, mean: float = 0.0) -> list[float]:
+        out = []
+        for _ in range(n):
+            u = int(134217728 * self._unif()) + self._unif()
+            out.append(mean + float(norm.ppf(u / 134217728)))
+        return out
+
+
+def test_crossrun_vignette_run_chart() -> None:
+    # Wentzel-Larsen & Anhøj, crossrun vignette (CRAN crossrun, inst/doc/vignettecrossrun),
+    # figure 1: set.seed(32); y <- rnorm(24), a run chart around the median. Published:
+    # "The longest run consists of observations 12-16 below the median ... L = 5 ... The
+    # number of crossings of the median is C = 11." Exact counts: no tolerance.
+    y = RNormal(32).rnorm(24)
+    chart = run_chart(y)
+    s = chart.stats[0]
+    assert (s.useful, s.longest_run, s.crossings) == (24, 5, 11)
+    assert all(v < s.median for v in y[11:16])  # observations 12-16 (1-based)
+    # 5 <= 8 and 11 >= 8 (the published limits for 24 points): random variation
+    assert (s.longest_run_max, s.crossings_min) == (8, 8)
+    assert chart.signals == ()
+
+
+def test_qicharts2_vignette_shift_example() -> None:
+    # qicharts2 vignette, "Testing for special cause variation": set.seed(19);
+    # y <- rnorm(24); y[22] <- 4; y[13:24] <- rnorm(12, mean = 2); qic(y, chart = 'i').
+    # Published summary: CL 1.057091, aLCL -2.114884, aUCL 4.229067; around the centre
+    # line the longest run is 13 (limit 8) and there are 4 crossings (limit 8): both
+    # Anhøj rules signal. The data are R's, rerun here; values to the six decimals printed.
+    r = RNormal(19)
+    y = r.rnorm(24)
+    y[21] = 4.0
+    y[12:24] = r.rnorm(12, mean=2)
+    centre = sum(y) / 24
+    assert centre == pytest.approx(1.057091, abs=1e-6)
+    sides = [1 if v > centre else -1 for v in y]
+    lengths = [len(list(g)) for _, g in itertools.groupby(sides)]
+    assert (max(lengths), len(lengths) - 1) == (13, 4)
+    longest_max, crossings_min = anhoej_limits(24)
+    assert (longest_max, crossings_min) == (8, 8)
+    assert max(lengths) > longest_max
+    assert len(lengths) - 1 < crossings_min
+    # qicharts2's limits are CL +/- 3 sigma with sigma = MR-bar / 1.128, so the published
+    # ones give MR-bar = (4.229067 - 1.057091) x 1.128 / 3 = 1.192663, and the published
+    # lower limit checks: 1.057091 - 3.171976 = -2.114885. Our XmR chart takes 2.66 MR-bar,
+    # the NHS constant: 1.057091 +/- 3.172484, i.e. 4.229575 and -2.115393.
+    mr_bar = (4.229067 - 1.057091) * 1.128 / 3
+    assert 1.057091 - 3 * mr_bar / 1.128 == pytest.approx(-2.114884, abs=2e-6)
+    chart = xmr(y)
+    assert chart.centre[0] == pytest.approx(1.057091, abs=1e-6)
+    assert chart.upper[0] == pytest.approx(1.057091 + 2.66 * mr_bar, abs=1e-5)
+    assert chart.lower[0] == pytest.approx(1.057091 - 2.66 * mr_bar, abs=1e-5)
 
 
 def test_anhoej_worked_example_shift_and_crossings() -> None:
