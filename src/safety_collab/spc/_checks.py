@@ -51,7 +51,8 @@ def _sequence(name: str, value: object, what: str) -> Sequence[object]:
 def _check_date(name: str, value: object) -> dt.date:
     """Refuse anything but a calendar date (a datetime has a time of day and a zone)."""
     if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}"
+        hint = " (give its .date())" if isinstance(value, dt.datetime) else ""
+        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}{hint}"
         raise SPCError(msg)
     return value
 
