@@ -140,6 +140,21 @@ def test_ihi_runs_limits_sit_inside_the_swed_eisenhart_critical_values(
     assert expected_runs(2 * half) == (lo + 1, hi - 1)
 
 
+def test_ihi_runs_limits_agree_with_a_published_runs_test_table() -> None:
+    # Real Statistics Using Excel, "Runs Test Table" (real-statistics.com/statistics-tables/
+    # runs-test-table/): the numbers of runs not rejected at 5% two-tailed are 7 to 15 for
+    # n1 = n2 = 10, and from 3 for n1 = n2 = 5. The discussion on that page quotes the
+    # cumulative probabilities behind them, to 3 decimals: for 10 and 10, P(R <= 6) = 0.019,
+    # P(R <= 7) = 0.051, P(R <= 14) = 0.949, P(R <= 15) = 0.981; for 5 and 5,
+    # P(R <= 3) = 0.040 and P(R <= 4) = 0.167.
+    assert ihi_runs_limits(20) == (7, 15)
+    assert ihi_runs_limits(10)[0] == 3  # type: ignore[index]
+    cdf20 = np.cumsum(runs_distribution(10, 10)) / math.comb(20, 10)
+    assert [round(float(cdf20[r]), 3) for r in (6, 7, 14, 15)] == [0.019, 0.051, 0.949, 0.981]
+    cdf10 = np.cumsum(runs_distribution(5, 5)) / math.comb(10, 5)
+    assert [round(float(cdf10[r]), 3) for r in (3, 4)] == [0.040, 0.167]
+
+
 def test_ihi_runs_limits_cover_10_to_60_only() -> None:
     assert ihi_runs_limits(9) is None
     assert ihi_runs_limits(61) is None
