@@ -57,7 +57,7 @@ KNOWN_GAPS = {
     "safety_collab.spread.SeedChoice",
     "safety_collab.spread.SpreadResult",
 }
-KNOWN_GAP_MODULES = ("safety_collab.spc", "safety_collab.adoption")
+KNOWN_GAP_MODULES = ("safety_collab.adoption",)
 
 ODD: list[object] = [
     None,

@@ -21,6 +21,7 @@ from safety_collab.spc import (
     Improvement,
     Rule,
     Signal,
+    SPCChart,
     SPCError,
     Variation,
     assess,
@@ -323,6 +324,34 @@ def test_laney_u_prime_kind() -> None:
         (lambda: p_chart([1, 2], [10, 0]), "denominators[1]: must be > 0 (got 0)"),
         (lambda: u_chart([1, 2], [1.0, float("nan")]), "exposure[1]: must be a finite number"),
         (lambda: u_chart([1, 2], [1.0, -1.0]), "exposure[1]: must be > 0 (got -1)"),
+        # odd values at the entry points: each is named, and the message stays short
+        (lambda: xmr(10**400), "values: expected a sequence of numbers, got int 1000"),
+        (lambda: xmr([1, 2, 3], dates=-1), "dates: expected a sequence of dates, got int -1"),
+        (lambda: xmr([1, 2, 3], dates="RRK"), "dates: expected a sequence of dates, got str"),
+        (
+            lambda: xmr([1, 2], dates=[dt.date(2024, 1, 1), dt.datetime(2024, 1, 2)]),
+            "dates[1]: expected a date, got datetime",
+        ),
+        (lambda: xmr([1, 2, 3], phases=None), "phases: expected a sequence of positions or dates"),
+        (lambda: xmr([1, 2, 3], target=10**400), "target: must be a finite number (got 1000"),
+        (lambda: xmr([1, 2, 3], improvement=[]), "improvement: expected 'up', 'down' or"),
+        (lambda: xmr([1, 2, 3], baseline=True), "baseline: must be an integer >= 2 (got True)"),
+        (
+            lambda: SPCChart(
+                values={},
+                centre=[],
+                upper=[],
+                lower=[],
+                upper_2s=[],
+                lower_2s=[],
+                kind=None,
+                phases=(),
+                provisional=(),
+                signals=(),
+                improvement=None,
+            ),
+            "values: expected numbers, got dict {}",
+        ),
     ],
 )
 def test_bad_input_names_argument_and_position(call, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -445,3 +474,27 @@ def test_reversing_direction_swaps_improvement_and_concern(values: list[float]) 
     assert up.signals == down.signals
     for i in range(len(values)):
         assert down.variation_at(i) is SWAP[up.variation_at(i)]
+
+
+def test_assess_and_summaries_name_a_wrong_argument() -> None:
+    chart = xmr([9, 11, 10, 12, 9, 10, 11, 10, 9, 12, 10, 11, 7, 6], improvement="down")
+    prog = sc.west_midlands().programme("reducing-opioid-harm")
+    cases = [
+        (
+            lambda: assess(None, "RRK", chart, start=12),
+            "intervention: expected Intervention or str",
+        ),
+        (lambda: assess("x", b"RRK", chart, start=12), "org_id: expected str, got bytes"),
+        (lambda: assess("x", "RRK", [1, 2], start=12), "chart: expected SPCChart, got list"),
+        (
+            lambda: assess("x", "RRK", chart, start=dt.datetime(2020, 1, 1)),
+            "start: expected a date",
+        ),
+        (lambda: summarise_programme(None, {}, intervention="x", start=1), "programme: expected"),
+        (lambda: summarise_programme(prog, [], intervention="x", start=1), "charts: expected"),
+        (lambda: summarise_programme(prog, {1: chart}, intervention="x", start=1), "charts (an"),
+    ]
+    for call, message in cases:
+        with pytest.raises(SPCError) as info:
+            call()
+        assert str(info.value).startswith(message), str(info.value)

@@ -114,6 +114,49 @@ def test_overdispersion_factor_and_adjustments_by_hand() -> None:
     assert len(plain.outliers) > len(add.outliers)
 
 
+def test_spiegelhalter_overdispersion_worked_by_hand() -> None:
+    # Spiegelhalter (2005), Stat Med 24:1185-1202: the overdispersion adjustment on five trusts,
+    # every step written out (values to 7 significant figures, so rel=1e-6). FunnelPlotR
+    # (chrismainey/FunnelPlotR, R/od_adjustment.R) winsorises and sums the same way: R's
+    # default quantile (linear between order statistics), phi = sum(z^2) / N, tau2 below.
+    num, den = [12, 30, 8, 45, 20], [100, 150, 120, 200, 250]
+    close = lambda v: pytest.approx(v, rel=1e-6)  # noqa: E731
+    # target: 115 / 820 = 0.1402439; V = theta (1 - theta) = 0.1205756
+    # z_i = (y_i / n_i - theta) / sqrt(V / n_i):
+    z = [-0.5829946, 2.107649, -2.321157, 3.451885, -2.743175]
+    # sorted: -2.743175 -2.321157 -0.5829946 2.107649 3.451885; the 10th and 90th
+    # percentiles sit at positions 0.4 and 3.6: -2.743175 + 0.4 * 0.422018 = -2.574368 and
+    # 2.107649 + 0.6 * 1.344236 = 2.914191; D (3.451885) and E (-2.743175) are pulled in:
+    # phi = (0.5829946^2 + 2.107649^2 + 2.321157^2 + 2.914191^2 + 2.574368^2) / 5
+    phi = 5.057942  # N phi = 25.28971 > N - 1 = 4: overdispersed
+    # w_i = n_i / V: sum 6800.715, sum of squares 10276189; 10276189 / 6800.715 = 1511.044
+    # tau2 = (25.28971 - 4) / (6800.715 - 1511.044) = 21.28971 / 5289.671
+    tau2 = 0.004024771
+
+    plain = funnel(num, den, method="normal", labels=list("ABCDE"))
+    assert plain.target == close(0.1402439)
+    assert plain.z.tolist() == [close(v) for v in z]
+    # unadjusted, four of the five are outside the 95% limits, D beyond 99.8%
+    assert [(o.label, o.level) for o in plain.outliers] == [
+        ("B", 0.95), ("C", 0.95), ("D", 0.998), ("E", 0.95)
+    ]  # fmt: skip
+
+    mult = funnel(num, den, method="normal", overdispersion="multiplicative")
+    assert mult.phi == close(phi)
+    # A's 95% limit: 0.1402439 + 1.959964 sqrt(5.057942 x 0.1205756 / 100) = 0.2933049
+    assert mult.upper[0.95][0] == close(0.2933049)
+    assert mult.outliers == ()
+
+    add = funnel(num, den, method="normal", overdispersion="additive")
+    assert add.phi == close(phi)
+    assert add.tau2 == close(tau2)
+    # D's 99.8% limit: 0.1402439 + 3.090232 sqrt(0.1205756 / 200 + 0.004024771) = 0.3504626
+    assert add.upper[0.998][3] == close(0.3504626)
+    # D's z: (45 / 200 - 0.1402439) / sqrt(0.1205756 / 200 + 0.004024771) = 1.245922
+    assert add.z[3] == close(1.245922)
+    assert add.outliers == ()
+
+
 def test_no_adjustment_without_overdispersion() -> None:
     # all on target: phi = 0, I phi <= I - 1
     f = funnel([10, 20, 30], [100, 200, 300], overdispersion="multiplicative")

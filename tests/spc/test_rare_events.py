@@ -1,6 +1,7 @@
 """g, t and c charts against hand-worked textbook examples, and the chart helper.
 
-Tolerances: ``rel=1e-12`` against the arithmetic written out in each test.
+Tolerances: ``rel=1e-12`` against arithmetic done in the test itself, ``rel=1e-6``
+against values written out to 7 significant figures; each test says which.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def test_g_chart_by_hand() -> None:
     # days between falls with serious harm: 12 30 5 41 18 7 25 60 3 15
     # g-bar = 216 / 10 = 21.6; sigma = sqrt(21.6 * 22.6) = sqrt(488.16) = 22.0943...
     # UCL = 21.6 + 3 * 22.0943 = 87.883; LCL = max(0, 21.6 - 66.28) = 0
-    # centre line: the geometric median 0.693 * 21.6 = 14.9688 (Provost & Murray p. 228)
+    # centre line: the geometric median 0.693 * 21.6 = 14.9688, with the limits around the
+    # mean: The Health Care Data Guide (Provost & Murray 2011, pp. 228-229), as SigmaXL's
+    # g chart documents it and qicharts2's qic.g computes it (R/helper.functions.R)
     chart = g_chart([12, 30, 5, 41, 18, 7, 25, 60, 3, 15])
     sigma = math.sqrt(488.16)
     assert chart.kind is ChartKind.G
@@ -82,6 +85,34 @@ def test_t_chart_by_hand() -> None:
     assert chart.upper_2s[0] == approx((2.75 + 2.66 * 2 / 3 * 4 / 3) ** 3.6)
     assert chart.lower[0] == 0.0
     assert chart.lower_2s[0] == approx((2.75 - 2.66 * 2 / 3 * 4 / 3) ** 3.6)
+
+
+def test_t_chart_worked_by_hand() -> None:
+    # The Health Care Data Guide's t chart (Provost & Murray 2011): y = t ** (1 / 3.6), an
+    # I chart of y (centre y-bar, limits y-bar +/- 2.66 MR-bar), every line raised back
+    # to the power 3.6, a negative lower limit taken as 0. Days between ten falls with
+    # harm; values to 7 significant figures, so rel=1e-6.
+    days = [35, 12, 60, 8, 21, 44, 17, 90, 5, 30]
+    close = lambda v: pytest.approx(v, rel=1e-6)  # noqa: E731
+    # y: 2.684774 1.994218 3.118393 1.781797 2.329610 2.860979 2.196804 3.490158
+    #    1.563718 2.572240; sum 24.59269, y-bar = 2.459269
+    # moving ranges: 0.690557 1.124176 1.336596 0.547812 0.531369 0.664174 1.293354
+    #    1.926441 1.008522; sum 9.123001, MR-bar = 1.013667
+    # centre = 2.459269 ** 3.6 = 25.52124
+    # upper = (2.459269 + 2.66 x 1.013667) ** 3.6 = 5.155623 ** 3.6 = 366.6166
+    # lower: 2.459269 - 2.696354 < 0, so 0
+    # two-sigma lines: (2.459269 +/- 1.797569) ** 3.6 = 4.256838 ** 3.6 = 183.9559 and
+    #    0.661700 ** 3.6 = 0.2261414
+    chart = t_chart(days)
+    assert chart.centre[0] == close(25.52124)
+    assert chart.upper[0] == close(366.6166)
+    assert chart.lower[0] == 0.0
+    assert chart.upper_2s[0] == close(183.9559)
+    assert chart.lower_2s[0] == close(0.2261414)
+    assert chart.signals == ()  # 90 days is long but inside the limits
+    # qicharts2's qic.t does the same with sigma = MR-bar / 1.128 (3 / 1.128 = 2.6596, not
+    # 2.66): its upper limit is (2.459269 + 2.659574 x 1.013667) ** 3.6 = 366.5062, 0.03% off
+    assert chart.upper[0] == pytest.approx(366.5062, rel=5e-4)
 
 
 def test_t_chart_refuses_zero_times() -> None:

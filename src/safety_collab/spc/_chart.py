@@ -30,7 +30,9 @@ from safety_collab.spc._kinds import (
     as_frame,
     assurance_of,
     frozen_array,
+    frozen_array_or_none,
     labels_of,
+    name_array_fields,
     sides_of,
     span,
     variation_of,
@@ -49,7 +51,7 @@ def _optional_eq(a: FloatArray | None, b: FloatArray | None) -> bool:
     return array_eq(a, b)
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=name_array_fields)
 class SPCChart:
     """A computed SPC chart (immutable). Arrays are read-only, one entry per point.
 
@@ -108,7 +110,7 @@ class SPCChart:
     annotations: tuple[Annotation, ...] = attrs.field(default=(), converter=_notes)
     denominators: FloatArray | None = attrs.field(
         default=None,
-        converter=attrs.converters.optional(frozen_array),
+        converter=frozen_array_or_none,
         eq=attrs.cmp_using(eq=_optional_eq),
     )
     rules: tuple[int, int] = (7, 7)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import math
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import check_int, check_number, short, type_name
 from safety_collab.errors import SPCError
 from safety_collab.spc._kinds import MAX_VALUE, Annotation, FloatArray, Improvement
 
@@ -21,8 +21,8 @@ from safety_collab.spc._kinds import MAX_VALUE, Annotation, FloatArray, Improvem
 def as_array(name: str, values: Sequence[float] | npt.ArrayLike) -> FloatArray:
     try:
         arr = np.asarray(values, dtype=np.float64)
-    except (TypeError, ValueError):
-        msg = f"{name}: expected a sequence of numbers"
+    except (TypeError, ValueError, OverflowError):
+        msg = f"{name}: expected a sequence of numbers, got {type_name(values)} {short(values)}"
         raise SPCError(msg) from None
     if arr.ndim != 1:
         msg = f"{name}: expected a one-dimensional sequence, got shape {arr.shape}"
@@ -38,6 +38,23 @@ def as_array(name: str, values: Sequence[float] | npt.ArrayLike) -> FloatArray:
         msg = f"{name}[{i}]: must be at most {MAX_VALUE:g} in size (got {arr[i]:g})"
         raise SPCError(msg)
     return arr
+
+
+def _sequence(name: str, value: object, what: str) -> Sequence[object]:
+    """``value`` if it is a sequence (not text), else an error naming ``name``."""
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
+        msg = f"{name}: expected a sequence of {what}, got {type_name(value)} {short(value)}"
+        raise SPCError(msg)
+    return value  # type: ignore[return-value]
+
+
+def _check_date(name: str, value: object) -> dt.date:
+    """Refuse anything but a calendar date (a datetime has a time of day and a zone)."""
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        hint = " (give its .date())" if isinstance(value, dt.datetime) else ""
+        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}{hint}"
+        raise SPCError(msg)
+    return value
 
 
 def check_nonnegative(name: str, arr: FloatArray) -> None:
@@ -74,15 +91,15 @@ def check_improvement(value: str | Improvement | None) -> Improvement:
         return value
     try:
         return Improvement(value)
-    except ValueError:
-        msg = f"improvement: expected 'up', 'down' or 'neutral', got {value!r}"
+    except (TypeError, ValueError):
+        msg = f"improvement: expected 'up', 'down' or 'neutral', got {short(value)}"
         raise SPCError(msg) from None
 
 
 def check_dates(dates: Sequence[dt.date] | None, n: int) -> tuple[dt.date, ...] | None:
     if dates is None:
         return None
-    out: tuple[object, ...] = tuple(dates)
+    out: tuple[object, ...] = tuple(_sequence("dates", dates, "dates"))
     if len(out) != n:
         msg = f"dates: has {len(out)} entries but there are {n} points"
         raise SPCError(msg)
@@ -91,10 +108,8 @@ def check_dates(dates: Sequence[dt.date] | None, n: int) -> tuple[dt.date, ...] 
         for a, b in itertools.pairwise(out)
     ):
         return out  # type: ignore[return-value]
-    for i, d in enumerate(out):
-        if not isinstance(d, dt.date):
-            msg = f"dates[{i}]: expected a date, got {type(d).__name__}"
-            raise SPCError(msg)
+    for i, item in enumerate(out):
+        d = _check_date(f"dates[{i}]", item)
         prev = out[i - 1]
         if i and isinstance(prev, dt.date) and d <= prev:
             msg = f"dates[{i}]: {d} does not come after {prev}; dates must increase"
@@ -106,8 +121,9 @@ def phase_starts(
     phases: Sequence[int | dt.date], n: int, dates: tuple[dt.date, ...] | None
 ) -> tuple[int, ...]:
     starts = [0]
-    for k, p in enumerate(phases):
+    for k, p in enumerate(_sequence("phases", phases, "positions or dates")):
         if isinstance(p, dt.date):
+            _check_date(f"phases[{k}]", p)
             if dates is None:
                 msg = f"phases[{k}]: a date needs the chart's dates; give a position instead"
                 raise SPCError(msg)
@@ -116,7 +132,7 @@ def phase_starts(
                 msg = f"phases[{k}]: {p} is after the last point"
                 raise SPCError(msg)
         elif isinstance(p, bool) or not isinstance(p, int | np.integer):
-            msg = f"phases[{k}]: expected a position or a date, got {type(p).__name__}"
+            msg = f"phases[{k}]: expected a position or a date, got {type_name(p)} {short(p)}"
             raise SPCError(msg)
         else:
             pos = int(p)
@@ -134,20 +150,14 @@ def phase_starts(
 
 
 def check_run_length(name: str, value: int, lo: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < lo:
-        msg = f"{name}: must be an integer >= {lo} (got {value!r})"
-        raise SPCError(msg)
-    return value
+    return check_int(name, value, lo=lo, error=SPCError)
 
 
 def baseline_len(baseline: int | None, length: int, phase: int, need: int) -> int:
     if baseline is None:
         size = length
     else:
-        if isinstance(baseline, bool) or not isinstance(baseline, int) or baseline < need:
-            msg = f"baseline: must be an integer >= {need} (got {baseline!r})"
-            raise SPCError(msg)
-        size = min(baseline, length)
+        size = min(check_int("baseline", baseline, lo=need, error=SPCError), length)
     if size < need:
         msg = f"values: phase {phase} has {length} point(s); its limits need at least {need}"
         raise SPCError(msg)
@@ -157,13 +167,14 @@ def baseline_len(baseline: int | None, length: int, phase: int, need: int) -> in
 def check_target(target: float | None) -> float | None:
     if target is None:
         return None
-    if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+    if isinstance(target, bool):
         msg = f"target: must be a finite number (got {target!r})"
         raise SPCError(msg)
-    if abs(target) > MAX_VALUE:
-        msg = f"target: must be at most {MAX_VALUE:g} in size (got {target!r})"
+    value = check_number("target", target, error=SPCError)
+    if abs(value) > MAX_VALUE:
+        msg = f"target: must be at most {MAX_VALUE:g} in size (got {short(target)})"
         raise SPCError(msg)
-    return float(target)
+    return value
 
 
 def check_annotations(
@@ -186,10 +197,11 @@ def check_annotations(
         elif isinstance(item, tuple) and len(item) == 2:
             note = Annotation(item[0], item[1])
         else:
-            msg = f"annotations[{k}]: expected (when, label), got {item!r}"
+            msg = f"annotations[{k}]: expected (when, label), got {short(item)}"
             raise SPCError(msg)
         at = note.at
         if isinstance(at, dt.date):
+            _check_date(f"annotations[{k}]", at)
             if dates is None:
                 msg = f"annotations[{k}]: a date needs the chart's dates; give a position"
                 raise SPCError(msg)
@@ -197,7 +209,7 @@ def check_annotations(
                 msg = f"annotations[{k}]: {at} is after the last point ({dates[-1]})"
                 raise SPCError(msg)
         elif isinstance(at, bool) or not isinstance(at, int | np.integer) or not 0 <= at < n:
-            msg = f"annotations[{k}]: expected a date or a position in 0..{n - 1}, got {at!r}"
+            msg = f"annotations[{k}]: expected a date or a position in 0..{n - 1}, got {short(at)}"
             raise SPCError(msg)
         out.append(note)
     return tuple(out)
@@ -215,6 +227,7 @@ def check_whole(name: str, arr: FloatArray) -> None:
 def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) -> int:
     """The point at a position, or at the first date on or after ``when``."""
     if isinstance(when, dt.date):
+        _check_date("start", when)
         if dates is None:
             msg = "start: the chart has no dates; give a position instead"
             raise SPCError(msg)
@@ -224,7 +237,7 @@ def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) 
         msg = f"start: {when.isoformat()} is after the last point ({dates[-1]})"
         raise SPCError(msg)
     if isinstance(when, bool) or not isinstance(when, int | np.integer):
-        msg = f"start: expected a position or a date, got {type(when).__name__}"
+        msg = f"start: expected a position or a date, got {type_name(when)} {short(when)}"
         raise SPCError(msg)
     if not 0 <= int(when) < n:
         msg = f"start: position {when} is outside the chart's {n} points"

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import short, type_name
 from safety_collab.errors import MissingDependencyError, SPCError
 
 FloatArray = npt.NDArray[np.float64]
@@ -148,10 +149,50 @@ class Signal:
     points: tuple[int, ...]
 
 
-def frozen_array(value: Any) -> FloatArray:
-    arr = np.array(value, dtype=np.float64)
+def frozen_array(value: Any, name: str = "values") -> FloatArray:
+    """A read-only float copy of ``value``; an :class:`SPCError` naming ``name`` if not numbers.
+
+    Examples
+    --------
+    >>> frozen_array([1, 2]).flags.writeable
+    False
+    >>> frozen_array("many", "centre")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.SPCError: centre: expected numbers, got str 'many'
+    """
+    try:
+        arr = np.array(value, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        msg = f"{name}: expected numbers, got {type_name(value)} {short(value)}"
+        raise SPCError(msg) from None
     arr.flags.writeable = False
     return arr
+
+
+def frozen_array_or_none(value: Any, name: str = "values") -> FloatArray | None:
+    """:func:`frozen_array`, or ``None`` for ``None``."""
+    return None if value is None else frozen_array(value, name)
+
+
+def name_array_fields(_cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
+    """An attrs field transformer: an array field's conversion error names the field.
+
+    The fields are declared with ``converter=frozen_array`` (or
+    :func:`frozen_array_or_none`), which the type checker reads; here each gets the
+    same converter told the field's name.
+    """
+    out = []
+    for f in fields:
+        fn: object = f.converter
+        if fn is frozen_array or fn is frozen_array_or_none:
+
+            def named(value: Any, field: attrs.Attribute[Any], fn: Any = fn) -> Any:
+                return fn(value, field.name)
+
+            f = f.evolve(converter=attrs.Converter(named, takes_field=True))  # noqa: PLW2901
+        out.append(f)
+    return out
 
 
 def array_eq(a: FloatArray, b: FloatArray) -> bool:
@@ -176,7 +217,7 @@ class Annotation:
     @label.validator
     def _check_label(self, _attribute: attrs.Attribute[str], value: object) -> None:
         if not isinstance(value, str) or not value.strip():
-            msg = f"annotation label: must be non-empty text (got {value!r})"
+            msg = f"annotation label: must be non-empty text (got {short(value)})"
             raise SPCError(msg)
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
 
+from safety_collab._validate import check_instance, known, short
 from safety_collab.errors import SPCError
+from safety_collab.model import Intervention, Programme
 from safety_collab.spc._chart import SPCChart
 from safety_collab.spc._kinds import D2, FloatArray, Improvement, Signal, Variation
-
-if TYPE_CHECKING:
-    from safety_collab.model import Intervention, Programme
 
 __all__ = ["Assessment", "ProgrammeSummary", "assess", "summarise_programme"]
 
@@ -129,6 +127,9 @@ def assess(
     >>> b.improved, round(b.change, 2), [round(v, 2) for v in b.interval]
     (True, -4.05, [-5.17, -2.92])
     """
+    check_instance("intervention", intervention, (Intervention, str), error=SPCError)
+    check_instance("org_id", org_id, str, error=SPCError)
+    check_instance("chart", chart, SPCChart, error=SPCError)
     if chart.improvement is Improvement.NEUTRAL:
         msg = "chart: has no direction of improvement ('up' or 'down'); build it with one"
         raise SPCError(msg)
@@ -239,9 +240,14 @@ def summarise_programme(
     >>> s.improved, len(s.missing)
     ((), 5)
     """
+    check_instance("programme", programme, Programme, error=SPCError)
+    check_instance("charts", charts, Mapping, error=SPCError)
+    check_instance("intervention", intervention, (Intervention, str), error=SPCError)
+    for org in charts:
+        check_instance("charts (an organisation id)", org, str, error=SPCError)
     outsiders = sorted(set(charts) - set(programme.participants))
     if outsiders:
-        msg = f"charts: {', '.join(map(repr, outsiders))} do not take part in {programme.id!r}"
+        msg = f"charts: {known(short(o) for o in outsiders)} do not take part in {programme.id!r}"
         raise SPCError(msg)
     out = []
     for org in sorted(charts):

@@ -161,7 +161,8 @@ def xmr(
     values
         The measure, one value per period, in time order.
     dates
-        Optional increasing dates of the points.
+        Optional increasing dates of the points: :class:`datetime.date` values (a
+        ``datetime`` or pandas ``Timestamp`` is refused; give its ``.date()``).
     baseline
         Fix each phase's limits on its first ``baseline`` points (default: all).
     improvement

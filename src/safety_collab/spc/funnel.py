@@ -51,7 +51,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from safety_collab._validate import check_probability
+from safety_collab._validate import check_probability, short
 from safety_collab.errors import SPCError
 from safety_collab.spc._checks import (
     as_array,
@@ -60,7 +60,7 @@ from safety_collab.spc._checks import (
     check_positive,
     check_same_length,
 )
-from safety_collab.spc._kinds import FloatArray, array_eq, as_frame, frozen_array
+from safety_collab.spc._kinds import FloatArray, array_eq, as_frame, frozen_array, name_array_fields
 from safety_collab.spc.icons import html_card
 
 __all__ = ["FunnelOutlier", "FunnelPlot", "draw_funnel", "funnel"]
@@ -103,7 +103,7 @@ class FunnelOutlier:
     level: float
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=name_array_fields)
 class FunnelPlot:
     r"""A computed funnel plot (immutable; arrays read-only, one entry per organisation).
 
@@ -179,7 +179,7 @@ class FunnelPlot:
         0.1008
         """
         if level not in LEVELS:
-            msg = f"level: expected one of {', '.join(map(str, LEVELS))}, got {level!r}"
+            msg = f"level: expected one of {', '.join(map(str, LEVELS))}, got {short(level)}"
             raise SPCError(msg)
         rho = np.asarray(precision, dtype=np.float64)
         return _limits(self.kind, self.method, self.adjustment, self.target, rho, level,
@@ -355,7 +355,7 @@ def funnel(
     for name, value, allowed in (("kind", kind, KINDS), ("method", method, METHODS),
                                  ("overdispersion", overdispersion, ADJUSTMENTS)):  # fmt: skip
         if value not in allowed:
-            msg = f"{name}: expected one of {', '.join(allowed)}, got {value!r}"
+            msg = f"{name}: expected one of {', '.join(allowed)}, got {short(value)}"
             raise SPCError(msg)
     winsorise = check_probability("winsorise", winsorise, error=SPCError)
     if winsorise >= 0.5:
@@ -411,10 +411,10 @@ def _labels(labels: Sequence[str] | None, n: int) -> tuple[str, ...]:
     seen: set[str] = set()
     for i, lab in enumerate(names):
         if not isinstance(lab, str) or not lab:
-            msg = f"labels[{i}]: expected non-empty text, got {lab!r}"
+            msg = f"labels[{i}]: expected non-empty text, got {short(lab)}"
             raise SPCError(msg)
         if lab in seen:
-            msg = f"labels[{i}]: {lab!r} appears twice; labels must be distinct"
+            msg = f"labels[{i}]: {short(lab)} appears twice; labels must be distinct"
             raise SPCError(msg)
         seen.add(lab)
     return names
@@ -426,7 +426,7 @@ def _target(kind: str, target: float | None, num: FloatArray, den: FloatArray) -
     hi = 1.0 if kind == "proportion" else np.inf
     if isinstance(target, bool) or not isinstance(target, int | float) or not 0 < target < hi:
         bounds = "in (0, 1)" if kind == "proportion" else "> 0"
-        msg = f"target: must be a number {bounds} (got {target!r})"
+        msg = f"target: must be a number {bounds} (got {short(target)})"
         raise SPCError(msg)
     return float(target)
 

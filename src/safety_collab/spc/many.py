@@ -22,6 +22,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import check_bool, check_instance, short, type_name
 from safety_collab.errors import DataError, Problem, SPCError
 from safety_collab.model import Measure
 from safety_collab.spc._chart import SPCChart
@@ -66,13 +67,13 @@ def parse_date(text: str, *, dayfirst: bool = False) -> dt.date:
             try:
                 return dt.date(year, month, day)
             except ValueError as exc:
-                msg = f"{text!r} is not a date ({exc})"
+                msg = f"{short(text)} is not a date ({exc})"
                 raise ValueError(msg) from None
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
         hint = "DD/MM/YYYY or YYYY-MM-DD" if dayfirst else "YYYY-MM-DD (UK DD/MM/YYYY: dayfirst)"
-        msg = f"expected a date as {hint}, got {text!r}"
+        msg = f"expected a date as {hint}, got {short(text)}"
         raise ValueError(msg) from None
 
 
@@ -315,7 +316,7 @@ def _date(cell: object, dayfirst: bool) -> dt.date:
         got = to_date()
         if isinstance(got, dt.date):
             return got
-    msg = f"expected a date, got {cell!r}"
+    msg = f"expected a date, got {short(cell)}"
     raise ValueError(msg)
 
 
@@ -358,7 +359,8 @@ def _frame(
         )
         for i in np.flatnonzero(~np.isfinite(got)):
             cell = raw.iloc[int(i)]
-            problems.append(Problem(f"{where(int(i))}.{col}", f"expected a number, got {cell!r}"))
+            where_i = f"{where(int(i))}.{col}"
+            problems.append(Problem(where_i, f"expected a number, got {short(cell)}"))
         return got
 
     values = numbers(value)
@@ -406,7 +408,7 @@ def _rows(
             cells = [*row, None] if len(row) == 3 else list(row)
         else:
             problems.append(Problem(where(i), f"expected (group, date, value[, denominator]), "
-                                              f"got {row!r}"))  # fmt: skip
+                                              f"got {short(row)}"))  # fmt: skip
             continue
         g, d, v, n = cells
         bad = len(problems)
@@ -414,13 +416,13 @@ def _rows(
             problems.append(Problem(f"{where(i)}.{group}", "is empty; every row needs a group"))
         x = _number(v)
         if x is None:
-            problems.append(Problem(f"{where(i)}.{value}", f"expected a number, got {v!r}"))
+            problems.append(Problem(f"{where(i)}.{value}", f"expected a number, got {short(v)}"))
         den = math.nan
         if need_denominator:
             got = _number(n)
             if got is None:
                 problems.append(
-                    Problem(f"{where(i)}.{denominator}", f"expected a number, got {n!r}")
+                    Problem(f"{where(i)}.{denominator}", f"expected a number, got {short(n)}")
                 )
             else:
                 den = got
@@ -523,6 +525,16 @@ def many(
     >>> [(r.group, r.concern, r.variation) for r in cs.summary()]
     [('RQ3', 1, 'special_cause_concern_high'), ('RRK', 0, 'common_cause')]
     """
+    check_instance("chart", chart, (str, type(None)), error=SPCError)
+    check_instance("measure", measure, (Measure, type(None)), error=SPCError)
+    for name, column in (("group", group), ("date", date), ("value", value),
+                         ("denominator", denominator), ("source", source)):  # fmt: skip
+        check_instance(name, column, str, error=SPCError)
+    check_bool("dayfirst", dayfirst, error=SPCError)
+    label_of: object = where
+    if label_of is not None and not callable(label_of):
+        msg = f"where: expected a function of the row number, got {type_name(where)} {short(where)}"
+        raise SPCError(msg)
     if measure is not None:
         chart = chart or measure.chart
         options.setdefault("improvement", measure.improvement)
@@ -530,7 +542,7 @@ def many(
             target = measure.target
     chart = chart or "xmr"
     if chart not in CHARTS:
-        msg = f"chart: expected one of {', '.join(CHARTS)}, got {chart!r}"
+        msg = f"chart: expected one of {', '.join(CHARTS)}, got {short(chart)}"
         raise SPCError(msg)
     need = chart in _NEEDS_DENOMINATOR
     label = where or (lambda i: f"rows[{i}]")

@@ -36,6 +36,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import short
 from safety_collab.errors import SPCError
 from safety_collab.spc._chart import SPCChart
 from safety_collab.spc._checks import as_array, check_same_length
@@ -223,7 +224,7 @@ def choose_chart(
     events per unit of exposure that varies from period to period: a u chart
     """
     if kind is not None and kind not in DATA_KINDS:
-        msg = f"kind: expected one of {', '.join(DATA_KINDS)}, got {kind!r}"
+        msg = f"kind: expected one of {', '.join(DATA_KINDS)}, got {short(kind)}"
         raise SPCError(msg)
     x = as_array("values", values)
     den = None if denominators is None else as_array("denominators", denominators)

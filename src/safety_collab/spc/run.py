@@ -54,6 +54,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import short
 from safety_collab.errors import SPCError
 from safety_collab.spc._checks import as_array, baseline_len, position_of
 from safety_collab.spc._kinds import (
@@ -67,6 +68,7 @@ from safety_collab.spc._kinds import (
     as_frame,
     frozen_array,
     labels_of,
+    name_array_fields,
     sides_of,
     span,
     variation_of,
@@ -230,7 +232,7 @@ def ihi_runs_limits(n: int) -> tuple[int, int] | None:
     return (lo, hi)
 
 
-@attrs.frozen(eq=True, repr=False)
+@attrs.frozen(eq=True, repr=False, field_transformer=name_array_fields)
 class RunChart:
     """A computed run chart (immutable).
 
@@ -462,7 +464,7 @@ def run_chart(
     ['shift', 'crossings', 'shift']
     """
     if rules not in ("anhoej", "ihi"):
-        msg = f"rules: expected 'anhoej' or 'ihi', got {rules!r}"
+        msg = f"rules: expected 'anhoej' or 'ihi', got {short(rules)}"
         raise SPCError(msg)
     x = as_array("values", values)
     n = x.shape[0]
