@@ -329,9 +329,11 @@ def test_laney_u_prime_kind() -> None:
         (lambda: xmr([1, 2, 3], dates=-1), "dates: expected a sequence of dates, got int -1"),
         (lambda: xmr([1, 2, 3], dates="RRK"), "dates: expected a sequence of dates, got str"),
         (
-            lambda: xmr([1, 2], dates=[dt.date(2024, 1, 1), dt.datetime(2024, 1, 2)]),
-            "dates[1]: expected a date, got datetime",
+            # a datetime stands for its day, so the same day twice does not increase
+            lambda: xmr([1, 2], dates=[dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 9)]),
+            "dates[1]: 2024-01-02 does not come after 2024-01-02",
         ),
+        (lambda: xmr([1, 2], dates=[dt.date(2024, 1, 2), "2024-01-03"]), "dates[1]: expected a"),
         (lambda: xmr([1, 2, 3], phases=None), "phases: expected a sequence of positions or dates"),
         (lambda: xmr([1, 2, 3], target=10**400), "target: must be a finite number (got 1000"),
         (lambda: xmr([1, 2, 3], improvement=[]), "improvement: expected 'up', 'down' or"),
@@ -488,7 +490,7 @@ def test_assess_and_summaries_name_a_wrong_argument() -> None:
         (lambda: assess("x", "RRK", [1, 2], start=12), "chart: expected SPCChart, got list"),
         (
             lambda: assess("x", "RRK", chart, start=dt.datetime(2020, 1, 1)),
-            "start: expected a date",
+            "start: the chart has no dates",
         ),
         (lambda: summarise_programme(None, {}, intervention="x", start=1), "programme: expected"),
         (lambda: summarise_programme(prog, [], intervention="x", start=1), "charts: expected"),
@@ -498,3 +500,17 @@ def test_assess_and_summaries_name_a_wrong_argument() -> None:
         with pytest.raises(SPCError) as info:
             call()
         assert str(info.value).startswith(message), str(info.value)
+
+
+def test_datetimes_stand_for_their_days() -> None:
+    # a datetime (a pandas Timestamp is one) is the day on its own clock, wherever it is used
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=7 * i) for i in range(8)]
+    stamps = [dt.datetime(d.year, d.month, d.day, 9, 30, tzinfo=dt.UTC) for d in days]
+    mixed = [stamps[i] if i % 2 else d for i, d in enumerate(days)]
+    values = [5, 6, 5, 7, 6, 5, 6, 7]
+    plain = xmr(values, dates=days, phases=[days[4]])
+    for stamped in (stamps, mixed):
+        chart = xmr(values, dates=stamped, phases=[stamps[4]])
+        assert chart.dates == plain.dates
+        assert chart.phases == plain.phases == (0, 4)
+        np.testing.assert_array_equal(chart.upper, plain.upper)

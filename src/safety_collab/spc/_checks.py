@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -49,10 +50,16 @@ def _sequence(name: str, value: object, what: str) -> Sequence[object]:
 
 
 def _check_date(name: str, value: object) -> dt.date:
-    """Refuse anything but a calendar date (a datetime has a time of day and a zone)."""
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        hint = " (give its .date())" if isinstance(value, dt.datetime) else ""
-        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}{hint}"
+    """A calendar date: a ``datetime`` (or pandas ``Timestamp``) gives its own day.
+
+    A chart's points are dated by the day, so the time of day and the zone of
+    a datetime are dropped (``.date()``, the day on the datetime's own clock);
+    anything that is not a date is refused.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}"
         raise SPCError(msg)
     return value
 
@@ -108,13 +115,14 @@ def check_dates(dates: Sequence[dt.date] | None, n: int) -> tuple[dt.date, ...] 
         for a, b in itertools.pairwise(out)
     ):
         return out  # type: ignore[return-value]
+    days: list[dt.date] = []
     for i, item in enumerate(out):
         d = _check_date(f"dates[{i}]", item)
-        prev = out[i - 1]
-        if i and isinstance(prev, dt.date) and d <= prev:
-            msg = f"dates[{i}]: {d} does not come after {prev}; dates must increase"
+        if days and d <= days[-1]:
+            msg = f"dates[{i}]: {d} does not come after {days[-1]}; dates must increase"
             raise SPCError(msg)
-    return tuple(d for d in out if isinstance(d, dt.date))
+        days.append(d)
+    return tuple(days)
 
 
 def phase_starts(
@@ -123,7 +131,7 @@ def phase_starts(
     starts = [0]
     for k, p in enumerate(_sequence("phases", phases, "positions or dates")):
         if isinstance(p, dt.date):
-            _check_date(f"phases[{k}]", p)
+            p = _check_date(f"phases[{k}]", p)  # noqa: PLW2901 - the day of a datetime
             if dates is None:
                 msg = f"phases[{k}]: a date needs the chart's dates; give a position instead"
                 raise SPCError(msg)
@@ -201,7 +209,8 @@ def check_annotations(
             raise SPCError(msg)
         at = note.at
         if isinstance(at, dt.date):
-            _check_date(f"annotations[{k}]", at)
+            at = _check_date(f"annotations[{k}]", at)
+            note = attrs.evolve(note, at=at)
             if dates is None:
                 msg = f"annotations[{k}]: a date needs the chart's dates; give a position"
                 raise SPCError(msg)
@@ -227,7 +236,7 @@ def check_whole(name: str, arr: FloatArray) -> None:
 def position_of(when: int | dt.date, dates: tuple[dt.date, ...] | None, n: int) -> int:
     """The point at a position, or at the first date on or after ``when``."""
     if isinstance(when, dt.date):
-        _check_date("start", when)
+        when = _check_date("start", when)
         if dates is None:
             msg = "start: the chart has no dates; give a position instead"
             raise SPCError(msg)

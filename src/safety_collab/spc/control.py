@@ -162,7 +162,7 @@ def xmr(
         The measure, one value per period, in time order.
     dates
         Optional increasing dates of the points: :class:`datetime.date` values (a
-        ``datetime`` or pandas ``Timestamp`` is refused; give its ``.date()``).
+        ``datetime`` or pandas ``Timestamp`` stands for its day, ``.date()``).
     baseline
         Fix each phase's limits on its first ``baseline`` points (default: all).
     improvement
