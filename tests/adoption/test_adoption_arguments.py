@@ -95,3 +95,12 @@ def test_graphs_fits_and_results_of_the_wrong_kind_are_named(
         sc.adoption.fit_network_times(nx.path_graph(3), {0: 0}, periods=3, bounds=(1.0,))  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match=r"^progress: must be True or False \(got 'yes'\)"):
         sc.adoption.calibrate(nx.path_graph(3), [0], steps=2, values=[0.5], progress="yes")  # type: ignore[arg-type]
+
+
+def test_sizes_beyond_what_can_be_held_are_refused_up_front() -> None:
+    with pytest.raises(ParameterError, match=r"^periods: must be None or an integer between 0 and"):
+        sc.adoption.hazard_rate([], periods=10**400)
+    with pytest.raises(ParameterError, match=r"^population: must be an integer between 1 and"):
+        sc.adoption.sample_bass_counts(0.01, 0.3, 10, population=10**400, periods=5)
+    with pytest.raises(ParameterError, match=r"^G: expected Graph, got int"):
+        sc.adoption.network_futures(3, None, {}, now=1, horizon=2, runs=20)  # type: ignore[arg-type]

@@ -69,7 +69,7 @@ def test_spread_result_checks_its_arrays() -> None:
         SpreadResult([0, 1], runs=1, steps=2, run_ptr=[0, 1], rows=[5], adopt_steps=[0])
     with pytest.raises(SpreadError, match=r"^run_ptr, rows, adopt_steps, lapse_steps: rows of"):
         SpreadResult([0, 1], runs=1, steps=2, run_ptr=[0, 1], rows=[None], adopt_steps=[0])
-    with pytest.raises(SpreadError, match=r"^seeds: 'x' is not one of the nodes"):
+    with pytest.raises(SpreadError, match=r"^seeds: seed 'x' is not one of the nodes"):
         SpreadResult([0], runs=1, steps=1, run_ptr=[0, 0], rows=[], adopt_steps=[], seeds=["x"])
 
 

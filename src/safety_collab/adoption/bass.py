@@ -54,6 +54,7 @@ from scipy import optimize, special, stats
 
 from safety_collab._random import RngLike, as_generator
 from safety_collab._validate import check_array, check_int, check_number, check_probability
+from safety_collab.adoption.records import MAX_PERIODS, MAX_POPULATION
 from safety_collab.errors import ParameterError
 
 __all__ = ["BassFit", "bass_cdf", "fit_bass", "sample_bass_counts"]
@@ -120,8 +121,8 @@ def sample_bass_counts(
     np.True_
     """
     p, q = _positive("p", p), _positive("q", q)
-    population = check_int("population", population, lo=1)
-    periods = check_int("periods", periods, lo=1)
+    population = check_int("population", population, lo=1, hi=MAX_POPULATION)
+    periods = check_int("periods", periods, lo=1, hi=MAX_PERIODS)
     m = check_number("m", m, lo=0.0, hi=float(population), lo_open=True)
     gen = as_generator(rng)
     k = gen.binomial(population, m / population)
@@ -324,7 +325,7 @@ def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> B
     (True, True)
     """
     c = check_array("counts", counts, lo=0.0)
-    n = check_int("population", population, lo=1)
+    n = check_int("population", population, lo=1, hi=MAX_POPULATION)
     level = check_probability("level", level)
     if not 0 < level < 1:
         msg = f"level: must be between 0 and 1, exclusive (got {level!r})"

@@ -55,6 +55,7 @@ from safety_collab.adoption.bass import BassFit, bass_cdf
 from safety_collab.adoption.curves import adoption_periods, group_of, target_population
 from safety_collab.adoption.network import NetworkFit, scaled_graph
 from safety_collab.adoption.records import (
+    MAX_PERIODS,
     History,
     Step,
     check_graph,
@@ -348,7 +349,7 @@ def bass_futures(
     check_instance("fit", fit, BassFit)
     adopted = check_int("adopted", adopted, lo=0, hi=fit.population)
     now = check_int("now", now, lo=0)
-    horizon = check_int("horizon", horizon, lo=1)
+    horizon = check_int("horizon", horizon, lo=1, hi=MAX_PERIODS)
     runs = check_int("runs", runs, lo=1)
     gen = as_generator(rng)
     left = fit.population - adopted
@@ -477,11 +478,20 @@ def network_futures(
     >>> total.shape, bool((total[:, 0] == 2).all())
     ((40, 6), True)
     """
+    nodes = list(check_graph(G).nodes)
+    check_instance("fit", fit, NetworkFit)
+    check_instance("toa", toa, Mapping)
+    toa = {n: check_int(f"toa[{short(n)}]", t) for n, t in toa.items()}
+    now = check_int("now", now, lo=0)
     runs = check_int("runs", runs, lo=BLOCKS)
-    horizon = check_int("horizon", horizon, lo=1)
+    horizon = check_int("horizon", horizon, lo=1, hi=MAX_PERIODS)
     seq = as_seed_sequence(rng)
-    use = set(toa) if in_use is None else in_use
-    seeds, spent = _seeds_and_spent(list(G.nodes), fit.model, toa, now, use)
+    use = set(toa) if in_use is None else set(check_items("in_use", in_use, Hashable))
+    if groups is not None:
+        check_instance("groups", groups, Mapping)
+        for n, g in groups.items():
+            check_instance(f"groups[{short(n)}]", g, str)
+    seeds, spent = _seeds_and_spent(nodes, fit.model, toa, now, use)
     groups = dict.fromkeys(G.nodes, "all") if groups is None else groups
     names = sorted(set(groups.values()))
     base = {g: sum(1 for n in spent if groups.get(n) == g) for g in names}

@@ -70,6 +70,10 @@ __all__ = [
 Step = Literal["day", "week", "month", "quarter"]
 STEPS: tuple[Step, ...] = ("day", "week", "month", "quarter")
 """The calendar lengths a step may have."""
+MAX_PERIODS = 1_000_000
+"""Most periods a count, curve or horizon may have (a day step over some 2,700 years)."""
+MAX_POPULATION = 2**53
+"""Most organisations a population may hold (counts stay exact as floats)."""
 CSV_COLUMNS = ("organisation", "intervention", "date", "status", "fidelity", "source")
 """The columns of an adoptions CSV (the last two optional)."""
 _REQUIRED = CSV_COLUMNS[:4]

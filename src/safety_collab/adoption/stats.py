@@ -67,6 +67,7 @@ from safety_collab._random import RngLike, as_generator
 from safety_collab._validate import check_array, check_instance, check_int
 from safety_collab.adoption.curves import adoption_periods
 from safety_collab.adoption.records import (
+    MAX_PERIODS,
     History,
     Step,
     check_graph,
@@ -166,7 +167,7 @@ def hazard_rate(toa: npt.ArrayLike, periods: int | None = None) -> FloatArray:
     """
     t = check_toa(toa)
     n = t.shape[0]
-    periods = check_int("periods", periods, lo=0, optional=True)
+    periods = check_int("periods", periods, lo=0, hi=MAX_PERIODS, optional=True)
     k = (int(t.max()) + 1 if t.size and t.max() >= 0 else 0) if periods is None else periods
     new = np.bincount(t[(t >= 0) & (t < k)], minlength=k).astype(np.float64)
     before = np.concatenate([[0.0], np.cumsum(new)[:-1]])
@@ -292,7 +293,7 @@ def diffusion_statistics_from_times(
     """
     nodes = list(check_graph(G).nodes)
     check_instance("toa", toa, Mapping)
-    periods = check_int("periods", periods, lo=0, optional=True)
+    periods = check_int("periods", periods, lo=0, hi=MAX_PERIODS, optional=True)
     index = {n: i for i, n in enumerate(nodes)}
     t = np.full(len(nodes), -1, dtype=np.int64)
     for node, period in toa.items():
