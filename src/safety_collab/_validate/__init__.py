@@ -35,9 +35,13 @@ safety_collab.errors.ParameterError: runs: must be an integer >= 1 (got 0)
 from __future__ import annotations
 
 from safety_collab._validate.arguments import (
+    check_array,
     check_bool,
+    check_choice,
+    check_date,
     check_instance,
     check_int,
+    check_items,
     check_number,
     check_path,
     check_probability,
@@ -93,9 +97,13 @@ __all__ = [
     "any_text",
     "as_tuple",
     "as_utc",
+    "check_array",
     "check_bool",
+    "check_choice",
+    "check_date",
     "check_instance",
     "check_int",
+    "check_items",
     "check_number",
     "check_path",
     "check_probability",

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
+
+import numpy as np
+import numpy.typing as npt
 
 from safety_collab.errors import ParameterError
 
@@ -22,9 +26,13 @@ from safety_collab._validate.messages import (
 )
 
 __all__ = [
+    "check_array",
     "check_bool",
+    "check_choice",
+    "check_date",
     "check_instance",
     "check_int",
+    "check_items",
     "check_number",
     "check_path",
     "check_probability",
@@ -315,3 +323,186 @@ def check_path(name: str, value: object, *, error: type[Exception] = ParameterEr
         msg = f"{name}: expected a file path, got {type_name(value)} {short(value)}"
         raise error(msg)
     return path
+
+
+@overload
+def check_date(
+    name: str,
+    value: object,
+    *,
+    optional: Literal[False] = False,
+    error: type[Exception] = ParameterError,
+) -> dt.date: ...
+
+
+@overload
+def check_date(
+    name: str, value: object, *, optional: bool, error: type[Exception] = ParameterError
+) -> dt.date | None: ...
+
+
+def check_date(
+    name: str, value: object, *, optional: bool = False, error: type[Exception] = ParameterError
+) -> dt.date | None:
+    """Check that ``value`` is a calendar date and return it; a datetime gives its day.
+
+    A ``datetime`` (a pandas ``Timestamp`` is one) stands for the day on its
+    own clock, ``value.date()``: the library's dates are days, so the time of
+    day and the zone are dropped, and a list of timestamps works as dates.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> check_date("start", dt.date(2024, 1, 1))
+    datetime.date(2024, 1, 1)
+    >>> check_date("start", dt.datetime(2024, 1, 1, 23, 30))
+    datetime.date(2024, 1, 1)
+    >>> check_date("start", None, optional=True) is None
+    True
+    >>> check_date("start", "2024-01-01")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: start: must be a date (got str '2024-01-01')
+    """
+    if value is None and optional:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        what = "None or a date" if optional else "a date"
+        msg = f"{name}: must be {what} (got {type_name(value)} {short(value)})"
+        raise error(msg)
+    return value
+
+
+def check_items(
+    name: str,
+    value: object,
+    kind: type | tuple[type, ...],
+    *,
+    error: type[Exception] = ParameterError,
+) -> tuple[Any, ...]:
+    """Check that ``value`` is a collection of ``kind`` items (not text) and return them as a tuple.
+
+    The message names the first item of the wrong kind by its position.
+
+    Examples
+    --------
+    >>> check_items("seeds", ["RRK", "RXK"], str)
+    ('RRK', 'RXK')
+    >>> check_items("seeds", "RRK", str)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: seeds: expected a collection of str, got str 'RRK'
+    >>> check_items("seeds", ["RRK", 3], str)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: seeds[1]: expected str, got int 3
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    expected = " or ".join(k.__name__ for k in kinds)
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        msg = f"{name}: expected a collection of {expected}, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    items = tuple(value)
+    for i, item in enumerate(items):
+        check_instance(f"{name}[{i}]", item, kind, error=error)
+    return items
+
+
+_EXACT = 2.0**53
+"""Whole numbers beyond this are not all exact in a float."""
+
+
+def check_array(
+    name: str,
+    value: object,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    lo: float = -math.inf,
+    lo_open: bool = False,
+    whole: bool = False,
+    finite: bool = True,
+    error: type[Exception] = ParameterError,
+) -> npt.NDArray[np.float64]:
+    """Check that ``value`` is an array (or a number) of real numbers; return it as ``float64``.
+
+    Text, booleans, ``None`` and objects are refused before numpy would coerce
+    them; the message names the first value out of range by its position.
+
+    Parameters
+    ----------
+    name
+        What the value is, as the message names it.
+    value
+        A number, a (nested) list or a numpy array.
+    ndim
+        The number(s) of dimensions allowed (``None``: any).
+    lo, lo_open
+        The lower bound, and whether it is excluded.
+    whole
+        Whether the values must be whole numbers (exact in a float).
+    finite
+        Whether NaN and the infinities are refused.
+    error
+        The exception class to raise.
+
+    Examples
+    --------
+    >>> check_array("counts", [1, 2, 3], ndim=1).tolist()
+    [1.0, 2.0, 3.0]
+    >>> check_array("counts", [1, float("nan")], ndim=1)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: counts[1]: must be a finite number (got nan)
+    >>> check_array("counts", "12")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: counts: expected numbers, got str '12'
+    """
+    raw: npt.NDArray[Any] | None
+    try:
+        raw = None if isinstance(value, str | bytes | Mapping) else np.asarray(value)
+    except (TypeError, ValueError, OverflowError):  # ragged lists, odd array-likes
+        raw = None
+    if raw is None or raw.dtype.kind not in "iuf":
+        msg = f"{name}: expected numbers, got {type_name(value)} {short(value)}"
+        raise error(msg)
+    allowed = (ndim,) if isinstance(ndim, int) else ndim
+    if allowed is not None and raw.ndim not in allowed:
+        shapes = " or ".join(f"{d}-dimensional" for d in allowed)
+        msg = f"{name}: expected {shapes} numbers, got shape {raw.shape}"
+        raise error(msg)
+    out = raw.astype(np.float64)
+    ok = np.isfinite(out) if finite else ~np.isnan(out)
+    ok &= (out > lo) if lo_open else (out >= lo)
+    if whole:
+        ok &= (out == np.round(out)) & (np.abs(out) <= _EXACT)
+    if not ok.all():
+        where = tuple(int(i) for i in np.argwhere(~ok)[0])
+        label = name + "".join(f"[{i}]" for i in where)
+        noun = "a whole number" if whole else "a finite number" if finite else "a number"
+        allowed_values = _number_range(lo, math.inf, lo_open=lo_open, hi_open=False, noun=noun)
+        msg = f"{label}: must be {allowed_values} (got {short(raw[where].item())})"
+        raise error(msg)
+    return out
+
+
+def check_choice(
+    name: str, value: object, choices: tuple[str, ...], *, error: type[Exception] = ParameterError
+) -> str:
+    """Check that ``value`` is one of the names in ``choices`` and return it.
+
+    Examples
+    --------
+    >>> check_choice("by", "ics", ("ics", "tier"))
+    'ics'
+    >>> check_choice("by", ["ics"], ("ics", "tier"))
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: by: must be one of ics, tier (got ['ics'])
+    """
+    if not isinstance(value, str) or value not in choices:
+        msg = f"{name}: must be one of {', '.join(choices)} (got {short(value)})"
+        raise error(msg)
+    return value

@@ -53,7 +53,8 @@ import numpy.typing as npt
 from scipy import optimize, special, stats
 
 from safety_collab._random import RngLike, as_generator
-from safety_collab._validate import check_int, check_number, check_probability
+from safety_collab._validate import check_array, check_int, check_number, check_probability
+from safety_collab.adoption.records import MAX_PERIODS, MAX_POPULATION
 from safety_collab.errors import ParameterError
 
 __all__ = ["BassFit", "bass_cdf", "fit_bass", "sample_bass_counts"]
@@ -64,12 +65,36 @@ FloatArray = npt.NDArray[np.float64]
 def bass_cdf(t: npt.ArrayLike, p: float | FloatArray, q: float | FloatArray) -> FloatArray:
     """The Bass model's share of eventual adopters that have adopted by time ``t``.
 
+    ``t`` (>= 0, infinity allowed), ``p`` and ``q`` (> 0) may be numbers or
+    arrays that broadcast together.
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a number of its range, or shapes that do not broadcast.
+
     Examples
     --------
     >>> float(bass_cdf(0.0, 0.03, 0.4)), round(float(bass_cdf(100.0, 0.03, 0.4)), 6)
     (0.0, 1.0)
+    >>> bass_cdf(1.0, 0.0, 0.4)
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: p: must be a finite number > 0 (got 0.0)
     """
-    tt = np.asarray(t, dtype=np.float64)
+    tt = check_array("t", t, lo=0.0, finite=False)
+    pp = check_array("p", p, lo=0.0, lo_open=True)
+    qq = check_array("q", q, lo=0.0, lo_open=True)
+    try:
+        np.broadcast_shapes(tt.shape, pp.shape, qq.shape)
+    except ValueError:
+        msg = f"t, p, q: shapes {tt.shape}, {pp.shape} and {qq.shape} do not broadcast together"
+        raise ParameterError(msg) from None
+    with np.errstate(over="ignore", invalid="ignore"):  # an infinite t, or rates near 1e308
+        return _cdf(tt, pp, qq)
+
+
+def _cdf(tt: FloatArray, p: float | FloatArray, q: float | FloatArray) -> FloatArray:
     e = np.exp(-(p + q) * tt)
     out: FloatArray = (1.0 - e) / (1.0 + (q / p) * e)
     return out
@@ -96,8 +121,8 @@ def sample_bass_counts(
     np.True_
     """
     p, q = _positive("p", p), _positive("q", q)
-    population = check_int("population", population, lo=1)
-    periods = check_int("periods", periods, lo=1)
+    population = check_int("population", population, lo=1, hi=MAX_POPULATION)
+    periods = check_int("periods", periods, lo=1, hi=MAX_PERIODS)
     m = check_number("m", m, lo=0.0, hi=float(population), lo_open=True)
     gen = as_generator(rng)
     k = gen.binomial(population, m / population)
@@ -116,7 +141,7 @@ def _unpack(theta: FloatArray, n: int) -> tuple[float, float, float]:
 
 def _negloglik(theta: FloatArray, counts: FloatArray, n: int) -> float:
     p, q, m = _unpack(theta, n)
-    F = bass_cdf(np.arange(counts.shape[0] + 1), p, q)
+    F = _cdf(np.arange(counts.shape[0] + 1, dtype=np.float64), p, q)
     pi = (m / n) * np.diff(F)
     rest = 1.0 - (m / n) * F[-1]
     if np.any(pi <= 0) or rest < 0:
@@ -199,7 +224,7 @@ class BassFit:
         True
         """
         k = self.counts.shape[0] if periods is None else periods
-        return self.m * bass_cdf(np.arange(1, k + 1), self.p, self.q)
+        return self.m * _cdf(np.arange(1, k + 1, dtype=np.float64), self.p, self.q)
 
     def sample_parameters(self, n: int, *, rng: RngLike = None) -> FloatArray:
         """``n`` draws of (p, q, m) given the counts, to carry their uncertainty into forecasts.
@@ -256,7 +281,7 @@ def _negloglik_many(thetas: FloatArray, counts: FloatArray, n: int) -> FloatArra
     """The negative log-likelihood at many points (rows of ``thetas``) at once."""
     p, q = np.exp(thetas[:, 0:1]), np.exp(thetas[:, 1:2])
     share = special.expit(thetas[:, 2:3])
-    F = bass_cdf(np.arange(counts.shape[0] + 1)[None, :], p, q)
+    F = _cdf(np.arange(counts.shape[0] + 1, dtype=np.float64)[None, :], p, q)
     pi = share * np.diff(F, axis=1)
     rest = 1.0 - share[:, 0] * F[:, -1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -299,17 +324,14 @@ def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> B
     >>> bool(lo < 0.3 < hi), fit.converged
     (True, True)
     """
-    c = np.asarray(counts, dtype=np.float64)
-    n = check_int("population", population, lo=1)
+    c = check_array("counts", counts, lo=0.0)
+    n = check_int("population", population, lo=1, hi=MAX_POPULATION)
     level = check_probability("level", level)
     if not 0 < level < 1:
         msg = f"level: must be between 0 and 1, exclusive (got {level!r})"
         raise ParameterError(msg)
     if c.ndim != 1 or c.shape[0] < 3:
         msg = f"counts: need adoption counts for at least 3 periods (got shape {c.shape})"
-        raise ParameterError(msg)
-    if not np.all(np.isfinite(c)) or np.any(c < 0):
-        msg = "counts: must be finite and >= 0"
         raise ParameterError(msg)
     total = float(c.sum())
     if total <= 0:
@@ -361,7 +383,7 @@ def fit_bass(counts: npt.ArrayLike, *, population: int, level: float = 0.9) -> B
         "m": m_interval,
     }
     ll = -f(theta)
-    expected = np.diff(m * bass_cdf(np.arange(c.shape[0] + 1), p, q))
+    expected = np.diff(m * _cdf(np.arange(c.shape[0] + 1, dtype=np.float64), p, q))
     resid = c - expected
     ss_tot = float(np.sum((c - c.mean()) ** 2))
     r2 = 1.0 - float(np.sum(resid**2)) / ss_tot if ss_tot > 0 else float("nan")

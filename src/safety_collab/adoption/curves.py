@@ -22,16 +22,17 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab._validate import short
+from safety_collab._validate import check_choice, check_date, check_instance, check_items
 from safety_collab.adoption.records import (
     History,
     Step,
+    check_history_arg,
     check_step,
     period_index,
     period_start,
     span,
 )
-from safety_collab.errors import MissingDependencyError, ParameterError
+from safety_collab.errors import MissingDependencyError
 from safety_collab.model import AdoptionStatus, Collaborative, Target
 
 __all__ = [
@@ -61,8 +62,10 @@ def target_population(collab: Collaborative, target: Target | None) -> tuple[str
     >>> 0 < len(target_population(c, t)) < len(target_population(c, None))
     True
     """
+    check_instance("collab", collab, Collaborative)
     if target is None:
         return collab.member_ids
+    check_instance("target", target, Target)
     out = []
     for m in collab.members:
         org = collab.organisation(m.organisation)
@@ -85,15 +88,30 @@ def group_of(collab: Collaborative, org_id: str, by: Grouping) -> str:
     >>> group_of(sc.west_midlands(), "RRK", "ics")
     'Birmingham and Solihull'
     """
+    by = check_grouping(by)
+    check_instance("collab", collab, Collaborative)
+    check_instance("org_id", org_id, str)
     if by == "ics":
         return collab.organisation(org_id).ics or "none"
     if by == "tier":
         tier = collab.tier_of(org_id)
         return "none" if tier is None else tier.id
-    if by == "kind":
-        return collab.organisation(org_id).kind.value
-    msg = f"by: must be one of {', '.join(GROUPINGS)} (got {short(by)})"  # type: ignore[unreachable]
-    raise ParameterError(msg)
+    return collab.organisation(org_id).kind.value
+
+
+def check_grouping(by: object) -> Grouping:
+    """Check that ``by`` names a grouping and return it.
+
+    Examples
+    --------
+    >>> check_grouping("ics")
+    'ics'
+    >>> check_grouping("region")
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: by: must be one of ics, tier, kind (got 'region')
+    """
+    return check_choice("by", by, GROUPINGS)  # type: ignore[return-value]
 
 
 def adoption_periods(
@@ -121,7 +139,9 @@ def adoption_periods(
     >>> int(adoption_periods(h, h.start, "month").max()) > 0
     True
     """
-    nodes = history.population if nodes is None else nodes
+    check_history_arg(history)
+    start, step = check_date("start", start), check_step(step)
+    nodes = history.population if nodes is None else check_items("nodes", nodes, Hashable)
     out = np.full(len(nodes), -1, dtype=np.int64)
     for i, n in enumerate(nodes):
         d = history.first_adoption.get(str(n))
@@ -278,9 +298,8 @@ def observed_curve(
     (datetime.date(2019, 2, 1), 1)
     """
     step = check_step(step)
-    if by is not None and by not in GROUPINGS:
-        msg = f"by: must be one of {', '.join(GROUPINGS)} (got {short(by)})"
-        raise ParameterError(msg)
+    by = None if by is None else check_grouping(by)
+    check_instance("collab", collab, Collaborative)
     first, last = span(history, start, end)
     n_periods = period_index(last, first, step) + 1
     starts = tuple(period_start(first, k, step) for k in range(n_periods))

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -50,13 +50,16 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_generator, as_seed_sequence
-from safety_collab._validate import check_int
+from safety_collab._validate import check_instance, check_int, check_items, short
 from safety_collab.adoption.bass import BassFit, bass_cdf
 from safety_collab.adoption.curves import adoption_periods, group_of, target_population
 from safety_collab.adoption.network import NetworkFit, scaled_graph
 from safety_collab.adoption.records import (
+    MAX_PERIODS,
     History,
     Step,
+    check_graph,
+    check_history_arg,
     check_step,
     period_index,
     period_start,
@@ -115,6 +118,8 @@ def first_adoption_counts(
     """
     step = check_step(step)
     first, last = span(history, start, end)
+    if population is not None:
+        population = check_items("population", population, str)
     n = period_index(last, first, step) + 1
     t = adoption_periods(history, first, step, population)
     return np.bincount(t[(t >= 0) & (t < n)], minlength=n).astype(np.int64)
@@ -267,6 +272,12 @@ def forecast(
     """
     step = check_step(step)
     runs = check_int("runs", runs, lo=BLOCKS)
+    check_history_arg(history)
+    check_instance("collab", collab, Collaborative)
+    check_instance("fit", fit, (NetworkFit, BassFit))
+    check_instance("target", target, Target)
+    if G is not None:
+        check_graph(G)
     first, now = span(history, start, today)
     k_now = period_index(now, first, step)
     k_target = period_index(target.by, first, step)
@@ -335,8 +346,10 @@ def bass_futures(
     >>> bass_futures(fit, adopted=30, now=11, horizon=6, runs=50, rng=1).shape
     (50, 7)
     """
+    check_instance("fit", fit, BassFit)
     adopted = check_int("adopted", adopted, lo=0, hi=fit.population)
-    horizon = check_int("horizon", horizon, lo=1)
+    now = check_int("now", now, lo=0)
+    horizon = check_int("horizon", horizon, lo=1, hi=MAX_PERIODS)
     runs = check_int("runs", runs, lo=1)
     gen = as_generator(rng)
     left = fit.population - adopted
@@ -373,7 +386,13 @@ def forecast_graph(
     >>> sorted(H.nodes), seeds, spent
     ([1, 2, 3], [1], {0})
     """
-    seeds, spent = _seeds_and_spent(list(G.nodes), model, toa, now, in_use)
+    nodes = list(check_graph(G).nodes)
+    check_instance("model", model, str)
+    check_instance("toa", toa, Mapping)
+    toa = {n: check_int(f"toa[{short(n)}]", t) for n, t in toa.items()}
+    now = check_int("now", now)
+    in_use = set(check_items("in_use", in_use, Hashable))
+    seeds, spent = _seeds_and_spent(nodes, model, toa, now, in_use)
     if model in SPREADING:
         H: nx.Graph[Any] = G.subgraph([n for n in G.nodes if n not in spent]).copy()
         return H, seeds, spent
@@ -459,11 +478,20 @@ def network_futures(
     >>> total.shape, bool((total[:, 0] == 2).all())
     ((40, 6), True)
     """
+    nodes = list(check_graph(G).nodes)
+    check_instance("fit", fit, NetworkFit)
+    check_instance("toa", toa, Mapping)
+    toa = {n: check_int(f"toa[{short(n)}]", t) for n, t in toa.items()}
+    now = check_int("now", now, lo=0)
     runs = check_int("runs", runs, lo=BLOCKS)
-    horizon = check_int("horizon", horizon, lo=1)
+    horizon = check_int("horizon", horizon, lo=1, hi=MAX_PERIODS)
     seq = as_seed_sequence(rng)
-    use = set(toa) if in_use is None else in_use
-    seeds, spent = _seeds_and_spent(list(G.nodes), fit.model, toa, now, use)
+    use = set(toa) if in_use is None else set(check_items("in_use", in_use, Hashable))
+    if groups is not None:
+        check_instance("groups", groups, Mapping)
+        for n, g in groups.items():
+            check_instance(f"groups[{short(n)}]", g, str)
+    seeds, spent = _seeds_and_spent(nodes, fit.model, toa, now, use)
     groups = dict.fromkeys(G.nodes, "all") if groups is None else groups
     names = sorted(set(groups.values()))
     base = {g: sum(1 for n in spent if groups.get(n) == g) for g in names}
@@ -589,10 +617,12 @@ def support_next(
     """
     k = check_int("k", k, lo=1)
     runs = check_int("runs", runs, lo=2)
+    horizon = check_int("horizon", horizon, lo=1)
     step = check_step(step)
+    nodes = list(check_graph(G).nodes)
+    check_instance("fit", fit, NetworkFit)
     first, now = span(history, start, today)
     k_now = period_index(now, first, step)
-    nodes = list(G.nodes)
     times = adoption_periods(history, first, step, nodes)
     toa = {n: int(x) for n, x in zip(nodes, times, strict=True) if 0 <= x <= k_now}
     in_use = {n for n in nodes if str(n) in history.in_use(now)}

@@ -48,28 +48,36 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+import networkx as nx
 import numpy as np
 import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_generator, as_seed_sequence
-from safety_collab._validate import check_int, check_number, check_probability, short
+from safety_collab._validate import (
+    check_array,
+    check_bool,
+    check_instance,
+    check_int,
+    check_items,
+    check_number,
+    check_probability,
+    short,
+)
 from safety_collab.adoption.curves import adoption_periods
 from safety_collab.adoption.records import (
     History,
     Step,
+    check_graph,
     check_step,
     period_index,
     period_start,
     span,
 )
 from safety_collab.errors import ParameterError
-from safety_collab.spread import CompiledGraph, compile_graph, simulate
-
-if TYPE_CHECKING:
-    import networkx as nx
+from safety_collab.spread import CompiledGraph, SpreadResult, compile_graph, simulate
 
 __all__ = [
     "Calibration",
@@ -99,6 +107,7 @@ def scaled_graph(base: CompiledGraph, scale: float) -> CompiledGraph:
     >>> g.weights.round(4).tolist()
     [0.3935, 0.3935]
     """
+    check_instance("base", base, CompiledGraph)
     scale = check_number("scale", scale, lo=0.0, lo_open=True)
     w = -np.expm1(-scale * np.asarray(base.weights, dtype=np.float64))
     return CompiledGraph(base.nodes, base.indptr, base.indices, w, directed=base.directed)
@@ -115,7 +124,10 @@ def lapse_statistic(ever: npt.ArrayLike, in_use: npt.ArrayLike) -> FloatArray:
     >>> lapse_statistic([[2, 4, 4]], [[2, 3, 1]]).tolist()
     [0.5]
     """
-    e, u = history_statistic(ever), history_statistic(in_use)
+    e, u = _summary("ever", ever), _summary("in_use", in_use)
+    if e.shape != u.shape:
+        msg = f"in_use: {u.shape[0]} curve(s), but ever has {e.shape[0]}"
+        raise ParameterError(msg)
     with np.errstate(invalid="ignore", divide="ignore"):
         out: FloatArray = np.where(e > 0, 1.0 - u / np.where(e > 0, e, 1.0), 0.0)
     return out
@@ -133,6 +145,7 @@ def simulated_histories(res: Any) -> list[dict[Hashable, int]]:
     >>> simulated_histories(simulate(nx.path_graph(3), [0], p=1.0, runs=1, steps=3, rng=1))
     [{0: 0, 1: 1, 2: 2}]
     """
+    check_instance("res", res, SpreadResult)
     out = []
     for r in range(res.runs):
         a, b = int(res.run_ptr[r]), int(res.run_ptr[r + 1])
@@ -152,7 +165,11 @@ def history_statistic(counts: npt.ArrayLike) -> FloatArray:
     >>> history_statistic([[2, 3, 5], [2, 2, 2]]).tolist()
     [8.0, 4.0]
     """
-    c = np.atleast_2d(np.asarray(counts, dtype=np.float64))
+    return _summary("counts", counts)
+
+
+def _summary(name: str, counts: object) -> FloatArray:
+    c = np.atleast_2d(check_array(name, counts, ndim=(1, 2)))
     out: FloatArray = c[:, 1:].sum(axis=1)
     return out
 
@@ -398,13 +415,19 @@ def calibrate(
     >>> cal.statistics.shape, bool(cal.statistics[0].mean() <= cal.statistics[1].mean())
     ((2, 20), True)
     """
-    v = np.asarray(values, dtype=np.float64)
-    if v.ndim != 1 or not v.size or not np.all(np.isfinite(v)) or np.any(v <= 0):
-        msg = f"values: need positive parameter values (got {short(values)})"
+    check_instance("G", G, (nx.Graph, CompiledGraph))
+    seeds = check_items("seeds", seeds, Hashable)
+    v = check_array("values", values, ndim=1, lo=0.0, lo_open=True)
+    if not v.size:
+        msg = "values: need at least one parameter value (got none)"
         raise ParameterError(msg)
     v = np.sort(v)
     runs = check_int("runs", runs, lo=2)
     steps = check_int("steps", steps, lo=1)
+    check_instance("model", model, str)
+    check_instance("parameter", parameter, str)
+    scale = check_number("scale", scale, lo=0.0, lo_open=True)
+    progress = check_bool("progress", progress)
     root = as_seed_sequence(rng)
     run = _simulator(G, model, parameter, scale, _model_params(model, parameter, fixed))
     stats = np.empty((v.shape[0], runs))
@@ -487,15 +510,22 @@ def fit_network_times(
     periods = check_int("periods", periods, lo=2)
     grid = check_int("grid", grid, lo=3)
     runs = check_int("runs", runs, lo=8)
-    lo_b, hi_b = (
-        bounds if bounds is not None else ((0.01, 20.0) if parameter == "scale" else (1e-4, 1.0))
-    )
+    check_instance("parameter", parameter, str)
+    if bounds is None:
+        lo_b, hi_b = (0.01, 20.0) if parameter == "scale" else (1e-4, 1.0)
+    else:
+        pair = check_array("bounds", bounds, ndim=1)
+        if pair.shape != (2,):
+            msg = f"bounds: expected (low, high), got {short(bounds)}"
+            raise ParameterError(msg)
+        lo_b, hi_b = float(pair[0]), float(pair[1])
     lo_b = check_number("bounds[0]", lo_b, lo=0.0, lo_open=True)
     hi_b = check_number("bounds[1]", hi_b, lo=lo_b, lo_open=True)
     if parameter != "scale" and hi_b > 1.0:
         msg = f"bounds: {parameter} is a probability; the upper bound must be <= 1 (got {hi_b:g})"
         raise ParameterError(msg)
-    nodes = set(G.nodes)
+    nodes = set(check_graph(G).nodes)
+    check_instance("toa", toa, Mapping)
     for node, t in toa.items():
         if node not in nodes:
             msg = f"toa: {node!r} is not a node of the graph"
@@ -575,7 +605,7 @@ def fit_network(
     """
     step = check_step(step)
     first, last = span(history, start, end)
-    nodes = list(G.nodes)
+    nodes = list(check_graph(G).nodes)
     periods = period_index(last, first, step) + 1
     t = adoption_periods(history, first, step, nodes)
     toa = {n: int(x) for n, x in zip(nodes, t, strict=True) if x >= 0}

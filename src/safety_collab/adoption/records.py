@@ -31,13 +31,23 @@ import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
+import networkx as nx
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._serial import decode, read_path
-from safety_collab._validate import check_path, known, short
+from safety_collab._validate import (
+    check_choice,
+    check_date,
+    check_instance,
+    check_int,
+    check_items,
+    check_path,
+    known,
+    short,
+)
 from safety_collab.errors import DataError, ParameterError, Problem
 from safety_collab.model import Adoption, AdoptionStatus, Collaborative, check_history
 
@@ -60,6 +70,10 @@ __all__ = [
 Step = Literal["day", "week", "month", "quarter"]
 STEPS: tuple[Step, ...] = ("day", "week", "month", "quarter")
 """The calendar lengths a step may have."""
+MAX_PERIODS = 1_000_000
+"""Most periods a count, curve or horizon may have (a day step over some 2,700 years)."""
+MAX_POPULATION = 2**53
+"""Most organisations a population may hold (counts stay exact as floats)."""
 CSV_COLUMNS = ("organisation", "intervention", "date", "status", "fidelity", "source")
 """The columns of an adoptions CSV (the last two optional)."""
 _REQUIRED = CSV_COLUMNS[:4]
@@ -77,10 +91,7 @@ def check_step(step: object) -> Step:
     ...
     safety_collab.errors.ParameterError: step: must be one of day, week, month, quarter (got 'year')
     """
-    if step not in STEPS:
-        msg = f"step: must be one of {', '.join(STEPS)} (got {short(step)})"
-        raise ParameterError(msg)
-    return step
+    return check_choice("step", step, STEPS)  # type: ignore[return-value]
 
 
 def _months(d: dt.date) -> int:
@@ -110,6 +121,7 @@ def period_index(date: dt.date, start: dt.date, step: Step) -> int:
     1
     """
     step = check_step(step)
+    date, start = check_date("date", date), check_date("start", start)
     a, b = _align(start, step), _align(date, step)
     if step == "day":
         return (b - a).days
@@ -129,6 +141,7 @@ def period_start(start: dt.date, k: int, step: Step) -> dt.date:
     datetime.date(2025, 2, 1)
     """
     step = check_step(step)
+    start, k = check_date("start", start), check_int("k", k)
     a = _align(start, step)
     if step == "day":
         return a + dt.timedelta(days=k)
@@ -206,6 +219,47 @@ class History:
         return _build(self.intervention, self.population, [r for r in self.records if r.date <= on])
 
 
+def check_history_arg(history: object) -> History:
+    """Check that ``history`` is a :class:`History` and return it.
+
+    Examples
+    --------
+    >>> check_history_arg({"news2": []})
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: history: expected History, got dict {'news2': []}
+    """
+    out: History = check_instance("history", history, History)
+    return out
+
+
+def check_graph(G: object, name: str = "G") -> nx.Graph[Any]:
+    """Check that ``G`` is a networkx graph and return it.
+
+    Examples
+    --------
+    >>> check_graph([("a", "b")])
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: G: expected Graph, got list [('a', 'b')]
+    """
+    out: nx.Graph[Any] = check_instance(name, G, nx.Graph)
+    return out
+
+
+def check_records(records: object, name: str = "records") -> tuple[Adoption, ...]:
+    """Check that ``records`` is a collection of :class:`~safety_collab.model.Adoption`.
+
+    Examples
+    --------
+    >>> check_records(["RRK,news2,2019-04-01,adopted"])
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: records[0]: expected Adoption, got str 'RRK,news2,...
+    """
+    return check_items(name, records, Adoption)
+
+
 def span(
     history: History, start: dt.date | None = None, end: dt.date | None = None
 ) -> tuple[dt.date, dt.date]:
@@ -224,6 +278,9 @@ def span(
     >>> span(history(sc.west_midlands(), "news2"), end=dt.date(2026, 10, 31))
     (datetime.date(2019, 2, 8), datetime.date(2026, 10, 31))
     """
+    check_history_arg(history)
+    start = check_date("start", start, optional=True)
+    end = check_date("end", end, optional=True)
     first = start if start is not None else history.start
     last = end if end is not None else history.end
     if first is None or last is None:
@@ -277,8 +334,10 @@ def history(
     >>> h.intervention, len(h.population)
     ('news2', 30)
     """
+    check_instance("collab", collab, Collaborative)
+    check_instance("intervention", intervention, str)
     collab.intervention(intervention)
-    source = collab.adoptions if records is None else records
+    source = collab.adoptions if records is None else check_records(records)
     recs = [r for r in source if r.intervention == intervention]
     members = set(collab.member_ids)
     problems = [
@@ -331,6 +390,10 @@ def loads_adoptions_csv(
     safety_collab.errors.DataError: a.csv: 1 problem:
       row 1 (line 2).status: 'RRK' lapsed from 'news2' on 2019-04-01 before any adoption
     """
+    check_instance("text", text, str)
+    check_instance("collab", collab, Collaborative)
+    check_instance("source", source, str)
+    today = check_date("today", today, optional=True)
     try:
         # newline="": the csv module reads \r, \n and \r\n line ends itself
         rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"), newline="")))
@@ -476,6 +539,7 @@ def dumps_adoptions_csv(records: Iterable[Adoption]) -> str:
     organisation,intervention,date,status,fidelity,source
     RRK,news2,2019-04-01,adopted,,
     """
+    records = check_records(records)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
@@ -505,4 +569,5 @@ def write_adoptions_csv(records: Iterable[Adoption], path: str | os.PathLike[str
     >>> read_adoptions_csv(write_adoptions_csv(recs, p), sc.west_midlands()) == recs
     True
     """
-    return atomic_write_bytes(path, dumps_adoptions_csv(records).encode("utf-8"))
+    text = dumps_adoptions_csv(records)
+    return atomic_write_bytes(check_path("path", path), text.encode("utf-8"))

@@ -64,9 +64,17 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from safety_collab._random import RngLike, as_generator
-from safety_collab._validate import check_int
+from safety_collab._validate import check_array, check_instance, check_int
 from safety_collab.adoption.curves import adoption_periods
-from safety_collab.adoption.records import History, Step, check_step, span
+from safety_collab.adoption.records import (
+    MAX_PERIODS,
+    History,
+    Step,
+    check_graph,
+    check_history_arg,
+    check_step,
+    span,
+)
 from safety_collab.errors import ParameterError
 
 __all__ = [
@@ -127,6 +135,21 @@ def _at_adoption(W: sp.csr_array, toa: IntArray, *, same_period: bool) -> FloatA
     return res
 
 
+def check_toa(toa: object) -> IntArray:
+    """Check that ``toa`` is a list of adoption periods (whole numbers >= -1) and return it.
+
+    Examples
+    --------
+    >>> check_toa([0, 2, -1]).tolist()
+    [0, 2, -1]
+    >>> check_toa([0, 1.5])
+    Traceback (most recent call last):
+    ...
+    safety_collab.errors.ParameterError: toa[1]: must be a whole number >= -1 (got 1.5)
+    """
+    return check_array("toa", toa, ndim=1, lo=-1.0, whole=True).astype(np.int64)
+
+
 def hazard_rate(toa: npt.ArrayLike, periods: int | None = None) -> FloatArray:
     """The hazard rate per period: adopters in it over those who had not adopted before.
 
@@ -142,8 +165,9 @@ def hazard_rate(toa: npt.ArrayLike, periods: int | None = None) -> FloatArray:
     >>> hazard_rate([0, 1, 1, -1]).tolist()   # 1 of 4, then 2 of the remaining 3
     [0.25, 0.6666666666666666]
     """
-    t = np.asarray(toa, dtype=np.int64)
+    t = check_toa(toa)
     n = t.shape[0]
+    periods = check_int("periods", periods, lo=0, hi=MAX_PERIODS, optional=True)
     k = (int(t.max()) + 1 if t.size and t.max() >= 0 else 0) if periods is None else periods
     new = np.bincount(t[(t >= 0) & (t < k)], minlength=k).astype(np.float64)
     before = np.concatenate([[0.0], np.cumsum(new)[:-1]])
@@ -161,7 +185,7 @@ def adopter_categories(toa: npt.ArrayLike) -> tuple[str, ...]:
     ('early_adopter', 'early_majority', 'early_majority', 'early_majority', 'early_majority', \
 'early_majority', 'late_majority', 'laggard', 'non_adopter')
     """
-    t = np.asarray(toa, dtype=np.float64)
+    t = check_toa(toa).astype(np.float64)
     adopted = t >= 0
     if adopted.sum() < 2:
         return tuple("late_majority" if a else "non_adopter" for a in adopted)
@@ -267,7 +291,9 @@ def diffusion_statistics_from_times(
     >>> diffusion_statistics_from_times(nx.path_graph(3), {0: 0, 1: 2}).hazard.tolist()
     [0.3333333333333333, 0.0, 0.5]
     """
-    nodes = list(G.nodes)
+    nodes = list(check_graph(G).nodes)
+    check_instance("toa", toa, Mapping)
+    periods = check_int("periods", periods, lo=0, hi=MAX_PERIODS, optional=True)
     index = {n: i for i, n in enumerate(nodes)}
     t = np.full(len(nodes), -1, dtype=np.int64)
     for node, period in toa.items():
@@ -297,8 +323,10 @@ def _statistics(
 
 
 def _periods(history: History, G: nx.Graph[Any], step: Step, start: dt.date | None) -> IntArray:
+    check_history_arg(history)
+    step, nodes = check_step(step), list(check_graph(G).nodes)
     begin = span(history, start, start or history.end)[0]
-    return adoption_periods(history, begin, check_step(step), list(G.nodes))
+    return adoption_periods(history, begin, step, nodes)
 
 
 def diffusion_statistics(
@@ -327,7 +355,8 @@ def diffusion_statistics(
     >>> set(st.categories) <= set(CATEGORIES)
     True
     """
-    return _statistics(G, list(G.nodes), _periods(history, G, step, start), None)
+    t = _periods(history, G, step, start)
+    return _statistics(G, list(G.nodes), t, None)
 
 
 @attrs.frozen
@@ -406,9 +435,9 @@ def influence_test(
     if G is None:
         msg = "G: the collaboration graph is needed"
         raise ParameterError(msg)
+    nodes = list(check_graph(G).nodes)
     permutations = check_int("permutations", permutations, lo=1)
     gen = as_generator(rng)
-    nodes = list(G.nodes)
     if toa is not None:
         t = diffusion_statistics_from_times(G, toa).toa
     elif history is not None:

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab._validate import check_int, check_number, short, type_name
+from safety_collab._validate import check_date, check_int, check_number, short, type_name
 from safety_collab.errors import SPCError
 from safety_collab.spc._kinds import MAX_VALUE, Annotation, FloatArray, Improvement
 
@@ -50,18 +50,8 @@ def _sequence(name: str, value: object, what: str) -> Sequence[object]:
 
 
 def _check_date(name: str, value: object) -> dt.date:
-    """A calendar date: a ``datetime`` (or pandas ``Timestamp``) gives its own day.
-
-    A chart's points are dated by the day, so the time of day and the zone of
-    a datetime are dropped (``.date()``, the day on the datetime's own clock);
-    anything that is not a date is refused.
-    """
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if not isinstance(value, dt.date):
-        msg = f"{name}: expected a date, got {type_name(value)} {short(value)}"
-        raise SPCError(msg)
-    return value
+    """A calendar date, as everywhere in the library: a datetime gives its day."""
+    return check_date(name, value, error=SPCError)
 
 
 def check_nonnegative(name: str, arr: FloatArray) -> None:

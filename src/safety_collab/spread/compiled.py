@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from safety_collab._validate import described, is_finite, is_number
+from safety_collab._validate import (
+    check_array,
+    check_bool,
+    check_items,
+    described,
+    is_finite,
+    is_number,
+    short,
+)
 from safety_collab.errors import SpreadError, closest
 
 if TYPE_CHECKING:
@@ -69,22 +77,25 @@ class CompiledGraph:
         *,
         directed: bool,
     ) -> None:
-        self.nodes: tuple[Hashable, ...] = tuple(nodes)
-        self.indptr: IntArray = _readonly(np.asarray(indptr, dtype=np.int64))
-        self.indices: Int32Array = _readonly(np.asarray(indices, dtype=np.int32))
-        self.weights: FloatArray = _readonly(np.asarray(weights, dtype=np.float64))
-        self.directed = bool(directed)
-        self._index: dict[Hashable, int] | None = None
+        self.nodes: tuple[Hashable, ...] = check_items("nodes", nodes, Hashable, error=SpreadError)
         n = len(self.nodes)
+        ptr = check_array("indptr", indptr, ndim=1, lo=0.0, whole=True, error=SpreadError)
+        self.indptr: IntArray = _readonly(ptr.astype(np.int64))
+        self.indices: Int32Array = _readonly(_rows("indices", indices, n).astype(np.int32))
+        self.weights: FloatArray = _readonly(
+            check_array("weights", weights, ndim=1, finite=False, error=SpreadError)
+        )
+        self.directed = check_bool("directed", directed, error=SpreadError)
+        self._index: dict[Hashable, int] | None = None
         if self.indptr.shape != (n + 1,) or self.indptr[0] != 0:
             msg = f"indptr: expected {n + 1} row pointers starting at 0"
+            raise SpreadError(msg)
+        if n and int(np.diff(self.indptr).min()) < 0:
+            msg = "indptr: the row pointers must not decrease"
             raise SpreadError(msg)
         m = int(self.indptr[-1])
         if self.indices.shape != (m,) or self.weights.shape != (m,):
             msg = f"indices, weights: expected {m} entries each"
-            raise SpreadError(msg)
-        if m and (self.indices.min() < 0 or self.indices.max() >= n):
-            msg = "indices: an entry is not a row of the graph"
             raise SpreadError(msg)
         bad = np.flatnonzero(~np.isfinite(self.weights) | (self.weights < 0))
         if bad.size:
@@ -168,6 +179,15 @@ class CompiledGraph:
     def __repr__(self) -> str:
         kind = "directed" if self.directed else "undirected"
         return f"<CompiledGraph {kind}: {self.n_nodes} nodes, {self.n_edges} edges>"
+
+
+def _rows(name: str, value: object, n: int) -> FloatArray:
+    """A 1-d array of rows of a graph of ``n`` nodes (whole numbers in ``0 .. n - 1``)."""
+    out = check_array(name, value, ndim=1, lo=0.0, whole=True, error=SpreadError)
+    if out.size and out.max() >= n:
+        msg = f"{name}: {short(int(out.max()))} is not a row of the graph ({n} nodes)"
+        raise SpreadError(msg)
+    return out
 
 
 def tie_probability(scale: float = 1.0) -> Callable[[float], float]:

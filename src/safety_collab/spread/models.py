@@ -56,6 +56,7 @@ from safety_collab._validate import (
     Validator,
     check_bool,
     check_int,
+    check_items,
     check_probability,
     validator,
 )
@@ -136,9 +137,7 @@ class Adoptions:
             steps = steps.astype(np.int16)  # else kept as they are, for problem() to refuse
         return cls(run_ptr, v.astype(np.int32), steps)
 
-    def problem(  # noqa: PLR0911 - one return per problem
-        self, *, runs: int, steps: int, n_nodes: int, seeds: npt.ArrayLike
-    ) -> str | None:
+    def problem(self, *, runs: int, steps: int, n_nodes: int, seeds: npt.ArrayLike) -> str | None:
         """What makes these adoptions impossible for the run they claim to be, or ``None``.
 
         The one check of every model's output (built-in or plugin) and of a saved
@@ -159,6 +158,32 @@ class Adoptions:
         >>> Adoptions(np.array([0, 2]), np.array([0, 0]), np.array([0, 1])).problem(
         ...     runs=1, steps=2, n_nodes=3, seeds=[0])
         'row 0 adopting twice in run 0'
+        """
+        found = self.shape_problem(runs=runs, steps=steps, n_nodes=n_nodes)
+        if found is not None:
+            return found
+        ptr, rows, st = (np.asarray(a) for a in (self.run_ptr, self.rows, self.steps))
+        lapses = None if self.lapses is None else np.asarray(self.lapses)
+        code, run, row = _compiled().first_inconsistency(
+            int(n_nodes), ptr.astype(np.int64, copy=False), rows.astype(np.int32, copy=False),
+            st.astype(np.int16, copy=False),
+            _NO_LAPSES if lapses is None else lapses.astype(np.int16, copy=False),
+            np.ascontiguousarray(seeds, dtype=np.int32).reshape(-1),
+        )  # fmt: skip
+        if code == 0:
+            return None
+        return _PROBLEMS[int(code)].format(row=int(row), run=int(run))
+
+    def shape_problem(  # noqa: PLR0911 - one return per problem
+        self, *, runs: int, steps: int, n_nodes: int
+    ) -> str | None:
+        """The part of :meth:`problem` that needs no pass over the runs: dtypes, shapes, ranges.
+
+        Examples
+        --------
+        >>> a = Adoptions(np.array([0, 1]), np.array([5]), np.array([0]))
+        >>> a.shape_problem(runs=1, steps=2, n_nodes=3)
+        'a row outside 0..2'
         """
         arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "steps": self.steps}
         if self.lapses is not None:
@@ -187,15 +212,7 @@ class Adoptions:
                 return f"lapses of shape {lapses.shape}, expected ({k},)"
             if k and (int(lapses.min()) < -1 or int(lapses.max()) > steps):
                 return f"a lapse step outside -1..{steps}"
-        code, run, row = _compiled().first_inconsistency(
-            int(n_nodes), ptr.astype(np.int64, copy=False), rows.astype(np.int32, copy=False),
-            st.astype(np.int16, copy=False),
-            _NO_LAPSES if lapses is None else lapses.astype(np.int16, copy=False),
-            np.ascontiguousarray(seeds, dtype=np.int32).reshape(-1),
-        )  # fmt: skip
-        if code == 0:
-            return None
-        return _PROBLEMS[int(code)].format(row=int(row), run=int(run))
+        return None
 
 
 _NO_LAPSES = np.zeros(0, dtype=np.int16)
@@ -517,6 +534,10 @@ _BASES: dict[str, type[BaseModel]] = {
 }
 
 
+def _targets(value: object) -> tuple[Hashable, ...]:
+    return check_items("targets", value, Hashable, error=SpreadError)
+
+
 def _base(value: object) -> BaseModel:
     if isinstance(value, str):
         try:
@@ -562,7 +583,7 @@ class Facilitated:
     capacity: int = attrs.field(default=1, validator=_count("capacity"))
     boost: float = attrs.field(default=0.5, validator=_probability("boost"))
     policy: Literal["most_connected", "list"] = attrs.field(default="most_connected")
-    targets: tuple[Hashable, ...] = attrs.field(default=(), converter=tuple)
+    targets: tuple[Hashable, ...] = attrs.field(default=(), converter=_targets)
 
     @policy.validator
     def _check_policy(self, _attr: attrs.Attribute[Any], value: object) -> None:

@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._resources import check_allocation, estimate_bytes
+from safety_collab._validate import check_instance, check_int, check_items, described, short
 from safety_collab.errors import (
     DataError,
     MissingDependencyError,
@@ -85,15 +86,31 @@ class SpreadResult:
         model: str = "",
         seeds: Sequence[Hashable] = (),
     ) -> None:
-        self.nodes: tuple[Hashable, ...] = tuple(nodes)
-        self.runs = int(runs)
-        self.steps = int(steps)
-        self.run_ptr = np.asarray(run_ptr, dtype=np.int64)
-        self.rows = np.asarray(rows, dtype=np.int32)
-        self.adopt_steps = np.asarray(adopt_steps, dtype=np.int16)
-        self.lapse_steps = None if lapse_steps is None else np.asarray(lapse_steps, np.int16)
-        self.model = model
-        self.seeds = tuple(seeds)
+        self.nodes: tuple[Hashable, ...] = check_items("nodes", nodes, Hashable, error=SpreadError)
+        self.runs = check_int("runs", runs, lo=1, error=SpreadError)
+        self.steps = check_int("steps", steps, lo=1, hi=MAX_STEPS, error=SpreadError)
+        self.model = check_instance("model", model, str, error=SpreadError)
+        self.seeds = check_items("seeds", seeds, Hashable, error=SpreadError)
+        known = set(self.nodes)
+        unknown = [s for s in self.seeds if s not in known]
+        if unknown:
+            msg = f"seeds: seed {short(unknown[0])} is not one of the nodes"
+            raise SpreadError(msg)
+        given = Adoptions(
+            _integers("run_ptr", run_ptr), _integers("rows", rows),
+            _integers("adopt_steps", adopt_steps),
+            None if lapse_steps is None else _integers("lapse_steps", lapse_steps),
+        )  # fmt: skip
+        found = given.shape_problem(runs=self.runs, steps=self.steps, n_nodes=len(self.nodes))
+        if found is not None:
+            msg = f"run_ptr, rows, adopt_steps, lapse_steps: {found}"
+            raise SpreadError(msg)
+        self.run_ptr = given.run_ptr.astype(np.int64, copy=False)
+        self.rows = given.rows.astype(np.int32, copy=False)
+        self.adopt_steps = given.steps.astype(np.int16, copy=False)
+        self.lapse_steps = (
+            None if given.lapses is None else given.lapses.astype(np.int16, copy=False)
+        )
         for a in (self.run_ptr, self.rows, self.adopt_steps, self.lapse_steps):
             if a is not None:
                 a.flags.writeable = False
@@ -465,6 +482,15 @@ class SpreadResult:
         return res
 
 
+def _integers(name: str, value: object) -> npt.NDArray[Any]:
+    """``value`` as a numpy array, for :meth:`Adoptions.shape_problem` to judge."""
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError, OverflowError):  # a ragged list, an odd array-like
+        msg = f"{name}: expected a list of integers, got {described(value)}"
+        raise SpreadError(msg) from None
+
+
 def _jsonable(node: Hashable) -> Any:
     if isinstance(node, str | int | float | bool) or node is None:
         return node
@@ -526,11 +552,7 @@ def _hashable(node: object) -> Hashable:
 
 def _check(res: SpreadResult, adoptions: Adoptions) -> None:
     """The saved arrays pass the one check of every model's output (:meth:`Adoptions.problem`)."""
-    index = {node: i for i, node in enumerate(res.nodes)}
-    missing = [s for s in res.seeds if s not in index]
-    if missing:
-        msg = f"seed {missing[0]!r} is not one of the nodes"
-        raise ValueError(msg)
+    index = {node: i for i, node in enumerate(res.nodes)}  # every seed is one (checked on init)
     problem = adoptions.problem(
         runs=res.runs, steps=res.steps, n_nodes=res.n_nodes, seeds=[index[s] for s in res.seeds]
     )

@@ -10,7 +10,7 @@ every seed set evaluated with the same ``rng``.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import attrs
@@ -18,7 +18,14 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_seed_sequence
-from safety_collab._validate import check_int
+from safety_collab._validate import (
+    Validator,
+    check_array,
+    check_instance,
+    check_int,
+    check_items,
+    validator,
+)
 from safety_collab.errors import SpreadError
 from safety_collab.spread._resolve import resolve_model
 from safety_collab.spread.compiled import CompiledGraph
@@ -38,11 +45,30 @@ _WORLDS_PER_PIECE = 64
 
 
 def _id_tuple(items: Iterable[Hashable]) -> tuple[Hashable, ...]:
-    return tuple(items)
+    return check_items("ids", items, Hashable, error=SpreadError)
 
 
-def _float_tuple(items: Iterable[float]) -> tuple[float, ...]:
-    return tuple(float(x) for x in items)
+def _estimates(name: str, items: object) -> tuple[float, ...]:
+    """One finite number >= 0 per seed, as a tuple of floats."""
+    values = check_array(name, items, ndim=1, lo=0.0, error=SpreadError)
+    return tuple(float(x) for x in values)
+
+
+def _spread(items: object) -> tuple[float, ...]:
+    return _estimates("spread", items)
+
+
+def _stderr(items: object) -> tuple[float, ...]:
+    return _estimates("stderr", items)
+
+
+def _text(name: str) -> Validator:
+    return validator(check_instance, name, kind=str, error=SpreadError)
+
+
+def _params(value: object) -> dict[str, Any]:
+    out: dict[str, Any] = dict(check_instance("params", value, Mapping, error=SpreadError))
+    return out
 
 
 @attrs.frozen
@@ -115,12 +141,22 @@ class SeedChoice:
     """
 
     ids: tuple[Hashable, ...] = attrs.field(converter=_id_tuple)
-    spread: tuple[float, ...] = attrs.field(converter=_float_tuple)
-    stderr: tuple[float, ...] = attrs.field(converter=_float_tuple)
-    strategy: str
-    params: dict[str, Any] = attrs.field(factory=dict, converter=dict, hash=False)
-    model: str = ""
-    runs: int = 0
+    spread: tuple[float, ...] = attrs.field(converter=_spread)
+    stderr: tuple[float, ...] = attrs.field(converter=_stderr)
+    strategy: str = attrs.field(validator=_text("strategy"))
+    params: dict[str, Any] = attrs.field(factory=dict, converter=_params, hash=False)
+    model: str = attrs.field(default="", validator=_text("model"))
+    runs: int = attrs.field(
+        default=0, validator=validator(check_int, "runs", lo=0, error=SpreadError)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if not len(self.ids) == len(self.spread) == len(self.stderr):
+            msg = (
+                f"spread, stderr: expected one estimate per seed ({len(self.ids)}), got "
+                f"{len(self.spread)} and {len(self.stderr)}"
+            )
+            raise SpreadError(msg)
 
 
 # ------------------------------------------------------------------ estimates
