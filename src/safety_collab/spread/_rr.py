@@ -30,7 +30,15 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from safety_collab.spread._kernels import TO_UNIT, U11, geo_skip, grow_i4, xoshiro_step
+from safety_collab.spread._kernels import (
+    TO_UNIT,
+    U11,
+    filled,
+    geo_skip,
+    grow_i4,
+    prefix_copy,
+    xoshiro_step,
+)
 
 __all__ = [
     "commit_seed",
@@ -342,7 +350,7 @@ def rr_ic(
                         queue[tail] = u
                         tail += 1
         offsets[b + 1] = k
-    return offsets, flat[:k].copy()
+    return offsets, prefix_copy(flat, k)
 
 
 @njit(cache=True, nogil=True)
@@ -388,7 +396,7 @@ def rr_lt(
             tag[u] = t
             v = u
         offsets[b + 1] = k
-    return offsets, flat[:k].copy()
+    return offsets, prefix_copy(flat, k)
 
 
 @njit(cache=True, nogil=True)
@@ -410,16 +418,16 @@ def greedy_cover(
     inv_ptr = np.zeros(n + 1, np.int64)
     for v in range(n):
         inv_ptr[v + 1] = inv_ptr[v] + deg[v]
-    fill = inv_ptr[:-1].copy()
+    fill = prefix_copy(inv_ptr, n)
     inv = np.empty(flat.shape[0], np.int32)
     for s in range(sets):
         for e in range(offsets[s], offsets[s + 1]):
             v = flat[e]
             inv[fill[v]] = s
             fill[v] += 1
-    free = allowed.copy()
+    free = prefix_copy(allowed, allowed.shape[0])
     covered = np.zeros(sets, np.bool_)
-    picks = np.full(k, -1, np.int32)
+    picks = filled(k, -1, np.empty(0, np.int32))
     counts = np.zeros(k, np.int64)
     total = 0
     for i in range(k):
