@@ -301,7 +301,7 @@ def spc_chart(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_ylabel(_YLABELS[chart_kind] if ylabel is None else ylabel)
     ax.spines[["top", "right"]].set_visible(False)
-    set_title(ax, title)
+    set_title(ax, title, pad=30)  # above the variation and assurance lines, not across them
     return root_figure(fig)
 
 
