@@ -27,7 +27,14 @@ from safety_collab.adoption import (
     read_adoptions_csv,
     support_next,
 )
-from safety_collab.cli._app import SEED_OPT, collaborative_from, main, provenance_mark, write_text
+from safety_collab.cli._app import (
+    FILE_OPT,
+    SEED_OPT,
+    collaborative_from,
+    main,
+    provenance_mark,
+    write_text,
+)
 from safety_collab.errors import ParameterError
 from safety_collab.graphs import collaboration_graph
 from safety_collab.model import Collaborative, Target
@@ -245,12 +252,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
 
 @main.command()
 @click.argument("adoptions", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--file",
-    "collab_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The collaborative (default: the embedded West Midlands).",
-)
+@FILE_OPT
 @click.option("--intervention", help="Intervention id (default: the first with a target).")
 @click.option("--target", "target_text", help="SHARE:DATE, e.g. 80%:2027-03-31.")
 @click.option(
@@ -317,7 +319,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
 def adoption(
     adoptions: Path | None,
     *,
-    collab_file: Path | None,
+    file: Path | None,
     intervention: str | None,
     target_text: str | None,
     step: str,
@@ -337,7 +339,7 @@ def adoption(
     ADOPTIONS is a CSV (organisation,intervention,date,status[,fidelity]); without
     it the collaborative's own records are used (the default's are illustrative).
     """
-    collab = collaborative_from(collab_file)
+    collab = collaborative_from(file)
     records = None if adoptions is None else read_adoptions_csv(adoptions, collab)
     iv = intervention or _default_intervention(collab)
     collab.intervention(iv)
