@@ -35,6 +35,7 @@ from safety_collab.cli._app import (
     provenance_mark,
     write_text,
 )
+from safety_collab.cli._text import group_label, model_label
 from safety_collab.errors import ParameterError
 from safety_collab.graphs import collaboration_graph
 from safety_collab.model import Collaborative, Target
@@ -191,11 +192,14 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         f"{t['by']}: {met}"
     )
     click.echo("")
-    width = max((len(k) for k in report["by_ics"]), default=3)
+    width = max((len(group_label(k)) for k in report["by_ics"]), default=3)
     click.echo(f"  {'ICS':<{width}}  adopted  members  share")
     for ics, row in sorted(report["by_ics"].items()):
         share = row["adopted"] / row["members"] if row["members"] else 0.0
-        click.echo(f"  {ics:<{width}}  {row['adopted']:>7}  {row['members']:>7}  {share:>5.0%}")
+        click.echo(
+            f"  {group_label(ics):<{width}}  {row['adopted']:>7}  {row['members']:>7}  "
+            f"{share:>5.0%}"
+        )
     click.echo("")
     inf = report["influence_test"]
     click.echo(
@@ -218,13 +222,13 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
             continue
         edge = " (at the edge of the range searched)" if f["at_bound"] else ""
         click.echo(
-            f"{f['model']} {name} (per {per}): {f['estimate']:.3g} "
+            f"{model_label(f['model'])} {name} (per {per}): {f['estimate']:.3g} "
             f"({f['level']:.0%}: {f['interval'][0]:.3g} to {f['interval'][1]:.3g}){edge}, "
             f"{f['simulations']:,} simulations"
         )
     click.echo("")
     fc = report["forecast"]
-    click.echo(f"Forecast ({fc['runs']:,} runs of {fc['model']}):")
+    click.echo(f"Forecast ({fc['runs']:,} runs of {model_label(fc['model'])}):")
     click.echo(f"  probability of meeting the target by {t['by']}: {fc['probability']:.0%}")
     lo, hi = fc["reach_band_80"]
     never = "beyond the horizon"
@@ -237,7 +241,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         )
     for ics, row in sorted(fc["by_ics"].items()):
         click.echo(
-            f"    {ics:<{width}}  {row['probability']:>4.0%} chance, "
+            f"    {group_label(ics):<{width}}  {row['probability']:>4.0%} chance, "
             f"median share {row['median_share']:.0%}"
         )
     if report["support_next"]:
@@ -246,7 +250,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         for i, s in enumerate(report["support_next"], start=1):
             click.echo(
                 f"  {i:>2}. {s['organisation']:<8} {s['name']}  "
-                f"+{s['gain']:.2f} (+/- {s['stderr']:.2f})"
+                f"+{s['gain']:.2f} organisations (standard error {s['stderr']:.2f})"
             )
 
 
