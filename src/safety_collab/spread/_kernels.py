@@ -127,7 +127,9 @@ def _grow_i2(a: Any, need: int) -> Any:  # pragma: no cover - compiled
     return _grow(a, need)
 
 
-@njit(cache=True, nogil=True)
+# Inlined: as a function of its own, numba compiled it twice per process (once for
+# the literal 0 that fptr, nn and k start at, once for int64), over a second each.
+@njit(cache=True, nogil=True, inline="always")
 def _facilitate(
     tag: Any,
     t_id: int,
