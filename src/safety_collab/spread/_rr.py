@@ -154,21 +154,20 @@ def prefix_reach(
                 nd = d + 1
                 for j in range(indptr[u], indptr[u + 1]):
                     v = indices[j]
-                    if tag[v] == t:
-                        if not limited or dist[v] <= nd:
-                            continue
-                        if _live(
-                            kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t
-                        ):
-                            dist[v] = nd
-                            queue[tail] = v
-                            tail += 1
-                    elif _live(kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t):
+                    seen = tag[v] == t
+                    if seen and (not limited or dist[v] <= nd):
+                        continue
+                    # one call site: _live is inlined, and each copy costs compile time
+                    if not _live(
+                        kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t
+                    ):
+                        continue
+                    if not seen:  # reached for the first time (else: by a shorter route)
                         tag[v] = t
-                        dist[v] = nd
                         count += 1
-                        queue[tail] = v
-                        tail += 1
+                    dist[v] = nd
+                    queue[tail] = v
+                    tail += 1
             out[r, i] = count
     return out
 
