@@ -343,6 +343,17 @@ def test_spc_chart_marks_the_baseline() -> None:
         plot.spc_chart(full, baseline="yes")  # type: ignore[arg-type]
 
 
+def test_spc_facets_legends_wrap_instead_of_squeezing_the_panels() -> None:
+    rows = [(g, None, v) for g in "ABC" for v in (5, 6, 5, 7, 6, 5, 6, 7, 8, 9, 4, 5, 6, 7)]
+    fig = plot.spc_facets(spc.many(rows, baseline=8))
+    fig.savefig(BytesIO(), format="png")  # lays the figure out
+    for ax in fig.axes:
+        assert ax.get_legend()._ncols < len(ax.get_legend().get_texts())  # wrapped
+        assert ax.get_position().height > 0.3  # the panel keeps its plot
+    ax = spc_figure().axes[0]  # a full-width chart keeps its legend on one row
+    assert ax.get_legend()._ncols == len(ax.get_legend().get_texts())
+
+
 def test_spc_chart_neutral_signals_stay_grey() -> None:
     chart = spc.xmr([5, 6, 5, 7, 6, 5, 6, 5, 6, 7, 6, 5, 20], improvement="neutral")
     assert chart.signals

@@ -284,7 +284,7 @@ def spc_chart(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        ncols=len(handles),
+        ncols=_legend_columns(ax, [h.get_label() for h in handles]),
         frameon=False,
         fontsize="small",
     )
@@ -303,6 +303,24 @@ def spc_chart(
     ax.spines[["top", "right"]].set_visible(False)
     set_title(ax, title, pad=30)  # above the variation and assurance lines, not across them
     return root_figure(fig)
+
+
+def _legend_columns(ax: Axes, labels: list[str]) -> int:
+    """Legend entries per row: all in one row if they fit the axes' column, else fewer.
+
+    Estimated from the label lengths (about 0.062 inch a character in the small
+    font, 0.5 inch for the swatch and the gaps), so that the legend of a small
+    panel (:func:`spc_facets`) wraps instead of squeezing the axes away.
+    """
+    fig = ax.get_figure()
+    width = root_figure(fig).get_figwidth() if fig is not None else 9.0
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        width /= spec.get_gridspec().ncols
+    entry = [0.5 + 0.062 * len(label) for label in labels]
+    if sum(entry) <= width:
+        return len(labels)
+    return max(1, min(len(labels), int(width // max(entry))))
 
 
 def _default_xlabel(chart: SPCChart | RunChart) -> str:
