@@ -177,6 +177,7 @@ def test_csv_says_what_its_numbers_are(tmp_path: Path) -> None:
     lines = table.read_text(encoding="utf-8").splitlines()
     assert lines[0] == f"# xmr chart of 19 points from {tmp_path / 'falls.csv'}"
     assert any("3-sigma process limits" in line for line in lines if line.startswith("#"))
+    assert "# baseline: each phase's lines rest on its first 12 points" in lines
     rows = list(csv.DictReader(data_lines(table)))
     chart = json.loads(run_cli(str(weekly(tmp_path)), "--baseline", "12", "--json").stdout)
     assert [r["date"] for r in rows] == [p["date"] for p in chart["points"]]

@@ -126,6 +126,15 @@ def _table_notes(
             "(lower_2s, upper_2s: 2-sigma); label: the variation class of a special-cause point"
         )
     notes.append(f"improvement: {first.improvement.value}; phase: 0-based")
+    ends = [*first.phases[1:], len(first)]
+    fixed = sorted(
+        {size for a, end, size in zip(first.phases, ends, first.baselines, strict=False)
+         if size < end - a}
+    )  # fmt: skip
+    if fixed:
+        lines = "median" if kind == "run" else "lines"
+        sizes = " or ".join(str(size) for size in fixed)
+        notes.append(f"baseline: each phase's {lines} rest on its first {sizes} points")
     if per:
         notes.append(f"values are rates per {per:g} of exposure")
     if isinstance(result, ChartSet):
