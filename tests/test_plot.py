@@ -257,7 +257,10 @@ def test_spc_chart_making_data_count_look() -> None:
     ]
     assert isinstance(ax.xaxis.get_major_formatter(), ConciseDateFormatter)
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["data", "mean", "process limits", "target 8", "improvement", "concern"]
+    assert legend == [
+        "data", "mean", "process limits", "target 8", "improvement", "concern",
+        "baseline (limits fixed on 12 points)",
+    ]  # fmt: skip
     dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
     assert len(dashed) == 3  # upper and lower limits, and the target
 
@@ -276,6 +279,79 @@ def test_spc_chart_phases_without_dates_or_target() -> None:
     assert boundaries[0].get_xdata()[0] == pytest.approx(11.5)
     assert ax.get_xlabel() == "point"
     assert "process limits (provisional)" in [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+def baseline_spans(ax: Any) -> list[tuple[float, float]]:
+    """The shaded baseline spans of an SPC chart's axes, as x ranges."""
+    return [
+        (patch.get_x(), patch.get_x() + patch.get_width())
+        for patch in ax.patches
+        if patch.get_gid() == "baseline"
+    ]
+
+
+def test_spc_chart_axis_labels_say_what_is_plotted() -> None:
+    ax = spc_figure().axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("month", "value")
+    ax = plot.spc_chart(falls_chart(), xlabel="month of admission",
+                        ylabel="falls per 1,000 bed days").axes[0]  # fmt: skip
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("month of admission", "falls per 1,000 bed days")
+    weekly = [dt.date(2024, 1, 1) + dt.timedelta(weeks=i) for i in range(8)]
+    cases = [
+        (spc.xmr([1, 2, 3, 2]), ("point", "value")),
+        (spc.run_chart([1, 2, 3, 2, 1], dates=weekly[:5]), ("week starting", "value")),
+        (spc.p_chart([3, 4, 5, 4], [50, 60, 55, 58]), ("point", "proportion")),
+        (spc.u_chart([3, 4, 5, 4], [500, 600, 550, 580]), (
+            "point", "rate (events per unit of exposure)")),
+        (spc.c_chart([3, 4, 5, 4, 2, 3]), ("point", "events per period")),
+        (spc.g_chart([30, 40, 12, 55, 20]), ("point", "opportunities between events")),
+        (spc.t_chart([3.0, 4.5, 1.2, 5.5, 2.0]), ("point", "time between events")),
+        (spc.xmr([1, 2, 3], dates=[dt.date(2024, 1, d) for d in (1, 3, 9)]), ("date", "value")),
+    ]  # fmt: skip
+    for chart, labels in cases:
+        ax = plot.spc_chart(chart).axes[0]
+        assert (ax.get_xlabel(), ax.get_ylabel()) == labels, chart
+    ax = plot.spc_chart(spc.xmr([1, 2, 3]), xlabel="", ylabel="").axes[0]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("", "")
+
+
+def test_spc_chart_marks_the_baseline() -> None:
+    chart = falls_chart()  # limits fixed on the first 12 months of 24
+    ax = plot.spc_chart(chart).axes[0]
+    ((left, right),) = baseline_spans(ax)
+    xs = ax.get_lines()[0].get_xdata()
+    assert xs[0] > left > xs[0] - 31  # half a month either side of the first 12 points
+    assert xs[11] < right < xs[12]
+    # a chart whose limits rest on all of its points has nothing to mark, unless asked
+    full = spc.xmr([10, 12, 9, 11, 10, 12, 9, 11])
+    assert baseline_spans(plot.spc_chart(full).axes[0]) == []
+    assert len(baseline_spans(plot.spc_chart(full, baseline=True).axes[0])) == 1
+    assert baseline_spans(plot.spc_chart(chart, baseline=False).axes[0]) == []
+    # one span per phase, from each phase's own start; run charts too
+    phased = spc.xmr(list(range(10, 30)), phases=[10], baseline=4)
+    assert [(round(a + 0.5), round(b - 0.5)) for a, b in baseline_spans(
+        plot.spc_chart(phased).axes[0])] == [(0, 3), (10, 13)]  # fmt: skip
+    run = spc.run_chart([5, 6, 5, 7, 6, 5, 6, 5, 6, 7], baseline=6)
+    assert run.baselines == (6,)
+    ax = plot.spc_chart(run).axes[0]
+    assert len(baseline_spans(ax)) == 1
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "baseline (median fixed on 6 points)" in legend
+    with pytest.raises(ParameterError, match="ylabel: expected a string or None, got int"):
+        plot.spc_chart(full, ylabel=3)  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="baseline: expected True, False or None"):
+        plot.spc_chart(full, baseline="yes")  # type: ignore[arg-type]
+
+
+def test_spc_facets_legends_wrap_instead_of_squeezing_the_panels() -> None:
+    rows = [(g, None, v) for g in "ABC" for v in (5, 6, 5, 7, 6, 5, 6, 7, 8, 9, 4, 5, 6, 7)]
+    fig = plot.spc_facets(spc.many(rows, baseline=8))
+    fig.savefig(BytesIO(), format="png")  # lays the figure out
+    for ax in fig.axes:
+        assert ax.get_legend()._ncols < len(ax.get_legend().get_texts())  # wrapped
+        assert ax.get_position().height > 0.3  # the panel keeps its plot
+    ax = spc_figure().axes[0]  # a full-width chart keeps its legend on one row
+    assert ax.get_legend()._ncols == len(ax.get_legend().get_texts())
 
 
 def test_spc_chart_neutral_signals_stay_grey() -> None:

@@ -472,7 +472,8 @@ def safety_collab_collaboration_ties(collaborative: Collaborative) -> Iterable[T
     Called whenever the library weighs the ties of a collaborative
     (:func:`safety_collab.plugins.collaboration_ties`), for example to build
     its collaboration graph. The built-in rules (shared networks, same
-    integrated care system, shared programmes) are plugins of this hook.
+    integrated care system, shared programmes, distance decay) are plugins
+    of this hook.
 
     Parameters
     ----------

@@ -23,9 +23,16 @@ def test_runs_on_the_default_with_no_file() -> None:
     assert lines[0].endswith("[illustrative]")
     assert "Target: 80% of all members (24 organisations) by 2027-03-31" in out.output
     assert "Bass fit (per quarter" in out.output
-    assert "independent_cascade scale (per quarter)" in out.output
+    assert "independent cascade scale (per quarter)" in out.output
+    assert "runs of independent cascade (scale from its fit)):" in out.output
     assert "probability of meeting the target by 2027-03-31" in out.output
     assert "Support next" in out.output
+    # the member with no ICS is named as such, and the +/- says what it is
+    assert "none" not in out.output.split()
+    assert out.output.count("organisations without an ICS") == 2  # uptake and forecast tables
+    support = out.output.split("Support next")[1].splitlines()[1:]
+    assert support
+    assert all("organisations (standard error " in line for line in support)
 
 
 def test_json_csv_and_plot(tmp_path: Path) -> None:

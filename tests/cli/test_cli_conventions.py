@@ -58,7 +58,7 @@ def bad(*args: str) -> str:
 # ------------------------------------------------------------------ the collaborative file
 
 
-@pytest.mark.parametrize("command", COLLAB_COMMANDS)
+@pytest.mark.parametrize("command", [*COLLAB_COMMANDS, "adoption"])
 def test_every_command_takes_the_collaborative_as_file_option(command: str) -> None:
     out = ok(command, "--help")
     assert "-f, --file FILE" in out

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +28,13 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def data_lines(path: Path) -> list[str]:
+    """The first table of a written CSV file: its lines after the ``#`` notes, to a blank line."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    body = [line for line in lines if not line.startswith("#")]
+    return body[: body.index("")] if "" in body else body
 
 
 def weekly(tmp_path: Path, *, uk: bool = False) -> Path:
@@ -127,8 +137,7 @@ def test_csv_and_plot_outputs(tmp_path: Path) -> None:
     code, out = spc(str(weekly(tmp_path)), "--csv", str(table), "--plot", str(fig))
     assert code == 0, out
     assert f"wrote {table}" in out
-    with table.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = list(csv.DictReader(data_lines(table)))
     assert len(rows) == 19
     assert rows[0]["date"] == "2024-01-01"
     assert float(rows[0]["value"]) == 9.0
@@ -139,5 +148,87 @@ def test_csv_and_plot_outputs(tmp_path: Path) -> None:
                     "--plot", str(facets), "--csv", str(table))  # fmt: skip
     assert code == 0, out
     assert facets.read_text(encoding="utf-8").startswith("<?xml")
-    with table.open(encoding="utf-8") as f:
-        assert {r["group"] for r in csv.DictReader(f)} == {"A", "B"}
+    assert {r["group"] for r in csv.DictReader(data_lines(table))} == {"A", "B"}
+
+
+# ------------------------------------------------------- tables for Excel (--csv, --xlsx)
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The installed command in a fresh process, as an analyst runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "safety_collab", "spc", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+
+
+def groups_file(tmp_path: Path) -> Path:
+    lines = ["trust,value"] + [f"{g},{v}" for g in ("A", "B") for v in FALLS]
+    return write(tmp_path, "ab.csv", "\n".join(lines) + "\n")
+
+
+def test_csv_says_what_its_numbers_are(tmp_path: Path) -> None:
+    table = tmp_path / "chart.csv"
+    res = run_cli(str(weekly(tmp_path)), "--csv", str(table), "--baseline", "12")
+    assert res.returncode == 0, res.stderr
+    lines = table.read_text(encoding="utf-8").splitlines()
+    assert lines[0] == f"# xmr chart of 19 points from {tmp_path / 'falls.csv'}"
+    assert any("3-sigma process limits" in line for line in lines if line.startswith("#"))
+    assert "# baseline: each phase's lines rest on its first 12 points" in lines
+    rows = list(csv.DictReader(data_lines(table)))
+    chart = json.loads(run_cli(str(weekly(tmp_path)), "--baseline", "12", "--json").stdout)
+    assert [r["date"] for r in rows] == [p["date"] for p in chart["points"]]
+    assert [float(r["upper"]) for r in rows] == pytest.approx([p["upper"] for p in chart["points"]])
+    assert [r["label"] for r in rows] == [p["label"] or "" for p in chart["points"]]
+
+
+def test_csv_with_groups_holds_points_and_summary(tmp_path: Path) -> None:
+    table = tmp_path / "groups.csv"
+    res = run_cli(str(groups_file(tmp_path)), "--by", "trust", "--csv", str(table))
+    assert res.returncode == 0, res.stderr
+    assert f"wrote {table}" in res.stdout
+    text = table.read_text(encoding="utf-8")
+    points, summary = text.split("\n\n# summary\n")
+    assert len(list(csv.DictReader(data_lines(table)))) == 2 * len(FALLS)
+    rows = list(csv.DictReader(summary.splitlines()))
+    expected = json.loads(run_cli(str(groups_file(tmp_path)), "--by", "trust", "--json").stdout)
+    assert [(r["group"], int(r["n"])) for r in rows] == [
+        (r["group"], r["n"]) for r in expected["summary"]
+    ]
+    assert "# summary: one row per group and phase" in points
+
+
+def test_xlsx_sheets(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    one, many_ = tmp_path / "one.xlsx", tmp_path / "many.xlsx"
+    res = run_cli(str(weekly(tmp_path)), "--xlsx", str(one))
+    assert res.returncode == 0, res.stderr
+    wb = openpyxl.load_workbook(one)
+    assert wb.sheetnames == ["chart", "notes"]
+    rows = list(wb["chart"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("date", "value", "centre")
+    assert len(rows) == 1 + len(FALLS)
+    assert [r[1] for r in rows[1:]] == [float(v) for v in FALLS]
+    res = run_cli(str(groups_file(tmp_path)), "--by", "trust", "--xlsx", str(many_))
+    assert res.returncode == 0, res.stderr
+    wb = openpyxl.load_workbook(many_)
+    assert wb.sheetnames == ["points", "summary", "notes"]
+    summary = list(wb["summary"].iter_rows(values_only=True))
+    assert summary[0][:2] == ("group", "phase")
+    assert {r[0] for r in summary[1:]} == {"A", "B"}
+
+
+def test_xlsx_without_openpyxl_is_one_error_line(tmp_path: Path) -> None:
+    try:
+        import openpyxl  # noqa: F401 - only whether it is installed
+    except ImportError:
+        res = run_cli(str(weekly(tmp_path)), "--xlsx", str(tmp_path / "x.xlsx"))
+        assert res.returncode == 2
+        assert res.stderr.startswith("error:")
+        assert "openpyxl" in res.stderr
+        assert "Traceback" not in res.stderr
+    else:
+        pytest.skip("openpyxl is installed")

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["count", "measured_share", "model_label"]
+__all__ = ["NO_ICS", "count", "group_label", "measured_share", "model_label"]
+
+NO_ICS = "organisations without an ICS"
+"""How a report names the members that belong to no integrated care system."""
 
 
 def count(n: float, unit: str, plural: str | None = None) -> str:
@@ -51,3 +54,14 @@ def model_label(model: str) -> str:
     """
     name, sep, rest = model.partition(" ")
     return name.replace("_", " ") + sep + rest
+
+
+def group_label(group: str) -> str:
+    """An adoption group as a report prints it: the library's ``"none"`` says what it is.
+
+    Examples
+    --------
+    >>> group_label("Black Country"), group_label("none")
+    ('Black Country', 'organisations without an ICS')
+    """
+    return NO_ICS if group == "none" else group

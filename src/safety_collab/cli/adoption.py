@@ -27,7 +27,15 @@ from safety_collab.adoption import (
     read_adoptions_csv,
     support_next,
 )
-from safety_collab.cli._app import SEED_OPT, collaborative_from, main, provenance_mark, write_text
+from safety_collab.cli._app import (
+    FILE_OPT,
+    SEED_OPT,
+    collaborative_from,
+    main,
+    provenance_mark,
+    write_text,
+)
+from safety_collab.cli._text import group_label, model_label
 from safety_collab.errors import ParameterError
 from safety_collab.graphs import collaboration_graph
 from safety_collab.model import Collaborative, Target
@@ -184,11 +192,14 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         f"{t['by']}: {met}"
     )
     click.echo("")
-    width = max((len(k) for k in report["by_ics"]), default=3)
+    width = max((len(group_label(k)) for k in report["by_ics"]), default=3)
     click.echo(f"  {'ICS':<{width}}  adopted  members  share")
     for ics, row in sorted(report["by_ics"].items()):
         share = row["adopted"] / row["members"] if row["members"] else 0.0
-        click.echo(f"  {ics:<{width}}  {row['adopted']:>7}  {row['members']:>7}  {share:>5.0%}")
+        click.echo(
+            f"  {group_label(ics):<{width}}  {row['adopted']:>7}  {row['members']:>7}  "
+            f"{share:>5.0%}"
+        )
     click.echo("")
     inf = report["influence_test"]
     click.echo(
@@ -211,13 +222,13 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
             continue
         edge = " (at the edge of the range searched)" if f["at_bound"] else ""
         click.echo(
-            f"{f['model']} {name} (per {per}): {f['estimate']:.3g} "
+            f"{model_label(f['model'])} {name} (per {per}): {f['estimate']:.3g} "
             f"({f['level']:.0%}: {f['interval'][0]:.3g} to {f['interval'][1]:.3g}){edge}, "
             f"{f['simulations']:,} simulations"
         )
     click.echo("")
     fc = report["forecast"]
-    click.echo(f"Forecast ({fc['runs']:,} runs of {fc['model']}):")
+    click.echo(f"Forecast ({fc['runs']:,} runs of {model_label(fc['model'])}):")
     click.echo(f"  probability of meeting the target by {t['by']}: {fc['probability']:.0%}")
     lo, hi = fc["reach_band_80"]
     never = "beyond the horizon"
@@ -230,7 +241,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         )
     for ics, row in sorted(fc["by_ics"].items()):
         click.echo(
-            f"    {ics:<{width}}  {row['probability']:>4.0%} chance, "
+            f"    {group_label(ics):<{width}}  {row['probability']:>4.0%} chance, "
             f"median share {row['median_share']:.0%}"
         )
     if report["support_next"]:
@@ -239,18 +250,13 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
         for i, s in enumerate(report["support_next"], start=1):
             click.echo(
                 f"  {i:>2}. {s['organisation']:<8} {s['name']}  "
-                f"+{s['gain']:.2f} (+/- {s['stderr']:.2f})"
+                f"+{s['gain']:.2f} organisations (standard error {s['stderr']:.2f})"
             )
 
 
 @main.command()
 @click.argument("adoptions", required=False, type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--file",
-    "collab_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="The collaborative (default: the embedded West Midlands).",
-)
+@FILE_OPT
 @click.option("--intervention", help="Intervention id (default: the first with a target).")
 @click.option("--target", "target_text", help="SHARE:DATE, e.g. 80%:2027-03-31.")
 @click.option(
@@ -317,7 +323,7 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
 def adoption(
     adoptions: Path | None,
     *,
-    collab_file: Path | None,
+    file: Path | None,
     intervention: str | None,
     target_text: str | None,
     step: str,
@@ -337,7 +343,7 @@ def adoption(
     ADOPTIONS is a CSV (organisation,intervention,date,status[,fidelity]); without
     it the collaborative's own records are used (the default's are illustrative).
     """
-    collab = collaborative_from(collab_file)
+    collab = collaborative_from(file)
     records = None if adoptions is None else read_adoptions_csv(adoptions, collab)
     iv = intervention or _default_intervention(collab)
     collab.intervention(iv)

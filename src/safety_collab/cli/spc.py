@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,9 +11,8 @@ from typing import Any
 import click
 
 from safety_collab import spc
-from safety_collab._atomic import atomic_write_bytes
 from safety_collab._serial import decode, read_path
-from safety_collab.cli._app import main
+from safety_collab.cli._app import TABLE_OPTS, main, write_tables
 from safety_collab.errors import DataError, Problem
 from safety_collab.spc.many import CHARTS, ChartSet, many, parse_date
 
@@ -89,14 +87,59 @@ def _dates(rows: list[dict[str, str]], dayfirst: bool, problems: list[Problem]) 
     return out
 
 
-def _write_csv(path: Path, cols: dict[str, list[Any]]) -> None:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(list(cols))
-    for row in zip(*cols.values(), strict=True):
-        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, dt.date) else v
-                         for v in row])  # fmt: skip
-    atomic_write_bytes(path, buf.getvalue().encode("utf-8"))
+def _cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _point_rows(cols: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Columns (``to_dict()``) as rows, dates as ISO text."""
+    return [
+        {name: _cell(v) for name, v in zip(cols, row, strict=True)}
+        for row in zip(*cols.values(), strict=True)
+    ]
+
+
+_SUMMARY_FIELDS = ("group", "phase", "start", "end", "n", "centre", "lower", "upper",
+                   "improvement", "concern", "variation", "assurance")  # fmt: skip
+
+
+def _summary_rows(cs: ChartSet) -> list[dict[str, Any]]:
+    return [{f: _cell(getattr(r, f)) for f in _SUMMARY_FIELDS} for r in cs.summary()]
+
+
+def _table_notes(
+    result: spc.SPCChart | spc.RunChart | ChartSet, source: str, per: float | None
+) -> list[str]:
+    """What the numbers of the written tables are."""
+    if isinstance(result, ChartSet):
+        kind, first = result.chart, result.charts[0]
+        what = f"{kind} charts of {len(result)} groups from {source}"
+    else:
+        kind, first = _report(result)["chart"], result
+        what = f"{kind} chart of {len(result)} points from {source}"
+    notes = [what]
+    if kind == "run":
+        notes.append("centre: the median; label: the run-chart signal at the point, if any")
+    else:
+        notes.append(
+            "centre: the centre line; lower, upper: the 3-sigma process limits "
+            "(lower_2s, upper_2s: 2-sigma); label: the variation class of a special-cause point"
+        )
+    notes.append(f"improvement: {first.improvement.value}; phase: 0-based")
+    ends = [*first.phases[1:], len(first)]
+    fixed = sorted(
+        {size for a, end, size in zip(first.phases, ends, first.baselines, strict=False)
+         if size < end - a}
+    )  # fmt: skip
+    if fixed:
+        lines = "median" if kind == "run" else "lines"
+        sizes = " or ".join(str(size) for size in fixed)
+        notes.append(f"baseline: each phase's {lines} rest on its first {sizes} points")
+    if per:
+        notes.append(f"values are rates per {per:g} of exposure")
+    if isinstance(result, ChartSet):
+        notes.append("summary: one row per group and phase; lines at the phase's last point")
+    return notes
 
 
 def _when(chart: spc.SPCChart | spc.RunChart, i: int) -> str:
@@ -217,8 +260,7 @@ def _print_summary(cs: ChartSet, source: str) -> None:
               help="Show a u chart's rate per this much exposure (e.g. 1000).")  # fmt: skip
 @click.option("--plot", "plot_to", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the figure here (.png, .svg or .pdf; needs the plot extra).")  # fmt: skip
-@click.option("--csv", "csv_to", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the chart's points (or every group's) as CSV here.")  # fmt: skip
+@TABLE_OPTS("the chart's points (with --by, every group's, and the summary table)")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def spc_command(
     data: Path,
@@ -233,7 +275,8 @@ def spc_command(
     dayfirst: bool,
     per: float | None,
     plot_to: Path | None,
-    csv_to: Path | None,
+    csv_path: Path | None,
+    xlsx_path: Path | None,
     as_json: bool,
 ) -> None:
     """Statistical process control chart of DATA.csv, Making Data Count style.
@@ -289,14 +332,16 @@ def spc_command(
         cs = many(table, chart=kind, group=by, value=value_col, denominator=den_col or "",
                   phases=phase_at, baseline=baseline, target=target, source=source,
                   where=lambda i: f"line {lines[i]}", **options)  # fmt: skip
-        _outputs(cs, source, as_json=as_json, plot_to=plot_to, csv_to=csv_to, per=per)
+        tables = (csv_path, xlsx_path)
+        _outputs(cs, source, as_json=as_json, plot_to=plot_to, tables=tables, per=per)
         return
     common: dict[str, Any] = {"dates": dates, "baseline": baseline, "phases": phase_at, **options}
     if kind != "run":
         common["target"] = target
     fn = CHARTS[kind]
     ch = fn(values, dens, **common) if dens is not None else fn(values, **common)
-    _outputs(ch, source, as_json=as_json, plot_to=plot_to, csv_to=csv_to, per=per)
+    tables = (csv_path, xlsx_path)
+    _outputs(ch, source, as_json=as_json, plot_to=plot_to, tables=tables, per=per)
 
 
 def _outputs(
@@ -305,11 +350,20 @@ def _outputs(
     *,
     as_json: bool,
     plot_to: Path | None,
-    csv_to: Path | None,
+    tables: tuple[Path | None, Path | None],
     per: float | None,
 ) -> None:
-    if csv_to is not None:
-        _write_csv(csv_to, result.to_dict())
+    if any(path is not None for path in tables):
+        points = _point_rows(result.to_dict())
+        sheets = (
+            {"points": points, "summary": _summary_rows(result)}
+            if isinstance(result, ChartSet)
+            else {"chart": points}
+        )
+        notes = _table_notes(result, source, per)
+        for path in tables:
+            if path is not None:
+                write_tables(path, sheets, notes=notes)
     if plot_to is not None:
         from safety_collab import plot  # noqa: PLC0415 - the plot extra is optional
 
@@ -317,12 +371,7 @@ def _outputs(
         plot.save(fig, plot_to)
     if isinstance(result, ChartSet):
         if as_json:
-            rows = [
-                {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in
-                 ((f, getattr(r, f)) for f in ("group", "phase", "start", "end", "n", "centre",
-                  "lower", "upper", "improvement", "concern", "variation", "assurance"))}
-                for r in result.summary()
-            ]  # fmt: skip
+            rows = _summary_rows(result)
             click.echo(json.dumps({"chart": result.chart, "summary": rows}, indent=2))
         else:
             _print_summary(result, source)
@@ -330,6 +379,6 @@ def _outputs(
         click.echo(json.dumps(_report(result) | ({"per": per} if per else {}), indent=2))
     else:
         _print_chart(result, source, per)
-    for path in (csv_to, plot_to):
+    for path in (*tables, plot_to):
         if path is not None and not as_json:
             click.echo(f"wrote {path}")

@@ -22,7 +22,7 @@ from safety_collab.cli._app import (
     parse_params,
     write_tables,
 )
-from safety_collab.cli._text import count, measured_share, model_label
+from safety_collab.cli._text import NO_ICS, count, measured_share, model_label
 from safety_collab.errors import ParameterError
 from safety_collab.graphs import DEFAULT_TIE_SCALE, collaboration_graph
 from safety_collab.model import Collaborative
@@ -38,7 +38,6 @@ from safety_collab.spread.simulate import DEFAULT_RUNS, DEFAULT_STEPS
 
 __all__ = ["NO_ICS", "spread_report"]
 
-NO_ICS = "organisations without an ICS"
 """How the spread report labels members that belong to no integrated care system."""
 
 SEED_PLAN = 10

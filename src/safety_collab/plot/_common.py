@@ -103,9 +103,10 @@ def root_figure(fig: Figure | SubFigure) -> Figure:
     return root
 
 
-def set_title(ax: Axes, title: str | None) -> None:
+def set_title(ax: Axes, title: str | None, *, pad: float | None = None) -> None:
+    """A bold, left-aligned title; ``pad`` (points) lifts it above what sits on the axes' top."""
     if title is not None:
-        ax.set_title(str(title), loc="left", fontweight="bold")
+        ax.set_title(str(title), loc="left", fontweight="bold", pad=pad)
 
 
 def check_type(name: str, value: object, kind: type) -> None:

@@ -54,12 +54,58 @@ def _point_kind(variation: Variation) -> str:
     return "common_cause"
 
 
+#: The y-axis label of each chart kind when the caller gives none.
+_YLABELS = {
+    ChartKind.XMR: "value",
+    ChartKind.P: "proportion",
+    ChartKind.P_PRIME: "proportion",
+    ChartKind.U: "rate (events per unit of exposure)",
+    ChartKind.U_PRIME: "rate (events per unit of exposure)",
+    ChartKind.C: "events per period",
+    ChartKind.G: "opportunities between events",
+    ChartKind.T: "time between events",
+}
+
+
+def _fixed_spans(chart: SPCChart | RunChart) -> list[tuple[int, int]]:
+    """``(first, last)`` point of each phase's baseline, where it is shorter than its phase."""
+    ends = [*chart.phases[1:], len(chart)]
+    return [
+        (a, a + size - 1)
+        for a, end, size in zip(chart.phases, ends, chart.baselines, strict=False)
+        if size < end - a
+    ]
+
+
+def _mark_baseline(ax: Axes, chart: SPCChart | RunChart, x: Any, always: bool) -> list[Any]:
+    """Shade the points each phase's lines were fixed on; the legend handles it needs."""
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    spans = _fixed_spans(chart)
+    if always and not spans and chart.baselines:
+        spans = [(a, a + size - 1) for a, size in zip(chart.phases, chart.baselines, strict=False)]
+    if not spans:
+        return []
+    step = float(np.median(np.diff(x))) if len(x) > 1 else 1.0
+    for a, b in spans:
+        ax.axvspan(x[a] - step / 2, x[b] + step / 2, color=COLOURS["phase"], alpha=0.15,
+                   linewidth=0, zorder=0, gid="baseline")  # fmt: skip
+    line = "median" if isinstance(chart, RunChart) else "limits"
+    sizes = sorted({b - a + 1 for a, b in spans})
+    points = " or ".join(str(size) for size in sizes)
+    label = f"baseline ({line} fixed on {points} point{'s' if sizes != [1] else ''})"
+    return [Patch(facecolor=COLOURS["phase"], alpha=0.15, label=label)]
+
+
 def spc_chart(
     chart: SPCChart | RunChart,
     *,
     ax: Axes | None = None,
     title: str | None = None,
     icons: bool = False,
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    baseline: bool | None = None,
 ) -> Figure:
     """An SPC chart in the NHS "Making Data Count" style.
 
@@ -72,7 +118,10 @@ def spc_chart(
     latest point and, with a target, the assurance; with ``icons`` the Making
     Data Count icons of both sit in the top left corner. A run chart has its
     median and no limits. Annotations (PDSA cycles, changes made) are labelled
-    above their points.
+    above their points. Where a phase's lines were fixed on its first points
+    (``baseline=`` of the chart functions, or
+    :meth:`~safety_collab.spc.SPCChart.against_baseline`), those points are
+    shaded and the legend says how many there are.
 
     Parameters
     ----------
@@ -86,6 +135,17 @@ def spc_chart(
         A title, left-aligned.
     icons
         Draw the variation and assurance icons.
+    xlabel, ylabel
+        Axis labels. By default ``"date"`` (or ``"point"`` without dates) and
+        what the chart plots: ``"value"`` (XmR and run charts), ``"proportion"``
+        (p), ``"rate (events per unit of exposure)"`` (u), ``"events per
+        period"`` (c), ``"opportunities between events"`` (g), ``"time between
+        events"`` (t). Give the measure and its unit, e.g. ``"falls per 1,000
+        bed days"``; ``""`` for none.
+    baseline
+        Shade the baseline points: ``None`` (the default) where the lines rest
+        on fewer points than their phase holds, ``True`` on every chart that
+        records its baselines, ``False`` never.
 
     Returns
     -------
@@ -109,10 +169,25 @@ def spc_chart(
     >>> fig = spc_chart(spc.xmr(falls, dates=weeks, improvement="down", target=8))
     >>> [t.get_text() for t in fig.axes[0].texts]
     ['Special cause improvement (low)', 'Assurance: hit and miss against the target']
+    >>> fig = spc_chart(spc.xmr(falls, dates=weeks, baseline=12), ylabel="falls per week")
+    >>> ax = fig.axes[0]
+    >>> ax.get_xlabel(), ax.get_ylabel()
+    ('week starting', 'falls per week')
+    >>> [p.get_gid() for p in ax.patches]
+    ['baseline']
     """
     given: object = chart  # checked at run time too: callers may not be typed
     if not isinstance(given, SPCChart | RunChart):
         msg = f"chart: expected SPCChart (got {type(given).__name__}), or a RunChart"
+        raise ParameterError(msg)
+    labels: tuple[object, ...] = (xlabel, ylabel)  # checked at run time, as chart is
+    for name, text in zip(("xlabel", "ylabel"), labels, strict=True):
+        if text is not None and not isinstance(text, str):
+            msg = f"{name}: expected a string or None, got {type(text).__name__}"
+            raise ParameterError(msg)
+    shade: object = baseline
+    if shade is not None and not isinstance(shade, bool):
+        msg = f"baseline: expected True, False or None, got {type(shade).__name__}"
         raise ParameterError(msg)
     fig, ax = axes_for(ax, "spc")
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num  # noqa: PLC0415
@@ -203,11 +278,13 @@ def spc_chart(
             handles.append(
                 Line2D([], [], color=COLOURS[kind], marker="o", linestyle="", label=text)
             )
+    if baseline is not False:
+        handles += _mark_baseline(ax, chart, x, always=baseline is True)
     ax.legend(
         handles=handles,
         loc="upper center",
         bbox_to_anchor=(0.5, -0.12),
-        ncols=len(handles),
+        ncols=_legend_columns(ax, [h.get_label() for h in handles]),
         frameon=False,
         fontsize="small",
     )
@@ -218,18 +295,50 @@ def spc_chart(
         ax.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     else:
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.set_xlabel("point")
-    chart_kind = chart.kind if isinstance(chart, SPCChart) else None
+    ax.set_xlabel(_default_xlabel(chart) if xlabel is None else xlabel)
+    chart_kind = chart.kind if isinstance(chart, SPCChart) else ChartKind.XMR
     if chart_kind in (ChartKind.P, ChartKind.P_PRIME):
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
-        ax.set_ylabel("proportion")
-    elif chart_kind in (ChartKind.U, ChartKind.U_PRIME):
-        ax.set_ylabel("rate")
-    else:
-        ax.set_ylabel("value")
+    ax.set_ylabel(_YLABELS[chart_kind] if ylabel is None else ylabel)
     ax.spines[["top", "right"]].set_visible(False)
-    set_title(ax, title)
+    set_title(ax, title, pad=30)  # above the variation and assurance lines, not across them
     return root_figure(fig)
+
+
+def _legend_columns(ax: Axes, labels: list[str]) -> int:
+    """Legend entries per row: all in one row if they fit the axes' column, else fewer.
+
+    Estimated from the label lengths (about 0.062 inch a character in the small
+    font, 0.5 inch for the swatch and the gaps), so that the legend of a small
+    panel (:func:`spc_facets`) wraps instead of squeezing the axes away.
+    """
+    fig = ax.get_figure()
+    width = root_figure(fig).get_figwidth() if fig is not None else 9.0
+    spec = ax.get_subplotspec()
+    if spec is not None:
+        width /= spec.get_gridspec().ncols
+    entry = [0.5 + 0.062 * len(label) for label in labels]
+    if sum(entry) <= width:
+        return len(labels)
+    return max(1, min(len(labels), int(width // max(entry))))
+
+
+def _default_xlabel(chart: SPCChart | RunChart) -> str:
+    """``"point"``; with dates, ``"date"``, or the period when the dates are evenly spaced."""
+    if chart.dates is None:
+        return "point"
+    gaps = {(b - a).days for a, b in itertools.pairwise(chart.dates)}
+    if gaps == {7}:
+        return "week starting"
+    if gaps == {1}:
+        return "day"
+    if len(chart.dates) > 1 and all(d.day == chart.dates[0].day for d in chart.dates):
+        months = {
+            (b.year - a.year) * 12 + b.month - a.month for a, b in itertools.pairwise(chart.dates)
+        }
+        if months == {1}:
+            return "month"
+    return "date"
 
 
 def _icons(ax: Axes, variation: Variation, assurance: Assurance | None) -> None:

@@ -250,6 +250,9 @@ class RunChart:
         Every signal found.
     improvement, dates, annotations
         As for :class:`~safety_collab.spc.SPCChart`.
+    baselines
+        How many points of each phase its median rests on (``()`` on charts
+        made before this was recorded).
 
     Examples
     --------
@@ -267,6 +270,7 @@ class RunChart:
     improvement: Improvement
     dates: tuple[dt.date, ...] | None = None
     annotations: tuple[Annotation, ...] = ()
+    baselines: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return int(self.values.shape[0])
@@ -471,10 +475,11 @@ def run_chart(
     opts = setup(n, dates=dates, improvement=improvement, target=None, phases=phases,
                  shift=7, trend=7, annotations=annotations)  # fmt: skip
     centre = np.empty(n)
-    stats, signals = [], []
+    stats, signals, sizes = [], [], []
     tol = REL_TOL * max(1.0, float(np.max(np.abs(x))) if n else 1.0)
     for k, (a, b) in enumerate(itertools.pairwise([*opts.starts, n])):
         size = baseline_len(baseline, b - a, k, 1)
+        sizes.append(size)
         med = float(np.median(x[a : a + size]))
         centre[a:b] = med
         d = x[a:b] - med
@@ -516,4 +521,5 @@ def run_chart(
         improvement=opts.improvement,
         dates=opts.dates,
         annotations=opts.annotations,
+        baselines=tuple(sizes),
     )

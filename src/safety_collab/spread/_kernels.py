@@ -82,25 +82,54 @@ def _unit(s: Any) -> float:  # pragma: no cover - compiled
     return float(_next(s) >> U11) * TO_UNIT
 
 
-@njit(cache=True, nogil=True)
-def grow_i4(a: Any, need: int) -> Any:  # pragma: no cover - compiled
+# Copies and fills are written as loops: numba compiles an array assignment such
+# as ``b[:n] = a`` through its broadcasting machinery, which took seconds of the
+# first run's compile (one-time, but paid by every new user); a loop takes a
+# fraction of that and runs as fast.
+
+
+@njit(cache=True, nogil=True, inline="always")
+def prefix_copy(a: Any, n: int) -> Any:  # pragma: no cover - compiled
+    """A new array holding the first ``n`` items of ``a`` (``a[:n].copy()``)."""
+    b = np.empty(n, a.dtype)
+    for i in range(n):
+        b[i] = a[i]
+    return b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def filled(n: int, value: int, like: Any) -> Any:  # pragma: no cover - compiled
+    """A new array of ``n`` items, all ``value``, of the dtype of ``like``."""
+    b = np.empty(n, like.dtype)
+    for i in range(n):
+        b[i] = value
+    return b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _grow(a: Any, need: int) -> Any:  # pragma: no cover - compiled
+    """``a`` itself if it holds ``need`` items, else a copy at least twice as long."""
     if need <= a.shape[0]:
         return a
-    b = np.empty(max(need, 2 * a.shape[0]), np.int32)
-    b[: a.shape[0]] = a
+    b = np.empty(max(need, 2 * a.shape[0]), a.dtype)
+    for i in range(a.shape[0]):
+        b[i] = a[i]
     return b
+
+
+@njit(cache=True, nogil=True)
+def grow_i4(a: Any, need: int) -> Any:  # pragma: no cover - compiled
+    return _grow(a, need)
 
 
 @njit(cache=True, nogil=True)
 def _grow_i2(a: Any, need: int) -> Any:  # pragma: no cover - compiled
-    if need <= a.shape[0]:
-        return a
-    b = np.empty(max(need, 2 * a.shape[0]), np.int16)
-    b[: a.shape[0]] = a
-    return b
+    return _grow(a, need)
 
 
-@njit(cache=True, nogil=True)
+# Inlined: as a function of its own, numba compiled it twice per process (once for
+# the literal 0 that fptr, nn and k start at, once for int64), over a second each.
+@njit(cache=True, nogil=True, inline="always")
 def _facilitate(
     tag: Any,
     t_id: int,
@@ -257,7 +286,7 @@ def ic_chunk(
             if nc == 0 and fac_cap == 0:
                 break
         run_ptr[r + 1] = k
-    return run_ptr, out_nodes[:k].copy(), out_steps[:k].copy()
+    return run_ptr, prefix_copy(out_nodes, k), prefix_copy(out_steps, k)
 
 
 @njit(cache=True, nogil=True)
@@ -348,7 +377,7 @@ def lt_chunk(
             if nc == 0 and fac_cap == 0:
                 break
         run_ptr[r + 1] = k
-    return run_ptr, out_nodes[:k].copy(), out_steps[:k].copy()
+    return run_ptr, prefix_copy(out_nodes, k), prefix_copy(out_steps, k)
 
 
 @njit(cache=True, nogil=True)
@@ -383,7 +412,8 @@ def bass_chunk(
     k = 0
     for r in range(runs):
         t_id = r + 1
-        cnt[:] = 0
+        for i in range(cnt.shape[0]):
+            cnt[i] = 0
         if k + seeds.shape[0] > out_nodes.shape[0]:
             out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
             out_steps = _grow_i2(out_steps, k + seeds.shape[0])
@@ -441,7 +471,7 @@ def bass_chunk(
             cur, nxt = nxt, cur
             nc = nn
         run_ptr[r + 1] = k
-    return run_ptr, out_nodes[:k].copy(), out_steps[:k].copy()
+    return run_ptr, prefix_copy(out_nodes, k), prefix_copy(out_steps, k)
 
 
 @njit(cache=True, nogil=True)
@@ -464,7 +494,7 @@ def lapse_chunk(
     """
     n = indptr.shape[0] - 1
     k_all = nodes.shape[0]
-    lapse = np.full(k_all, -1, np.int16)
+    lapse = filled(k_all, -1, np.empty(0, np.int16))
     tag = np.zeros(n, np.int64)
     a = np.zeros(n, np.int32)
     gone = np.zeros(n, np.int32)

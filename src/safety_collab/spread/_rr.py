@@ -30,7 +30,15 @@ from typing import Any
 import numpy as np
 from numba import njit
 
-from safety_collab.spread._kernels import TO_UNIT, U11, geo_skip, grow_i4, xoshiro_step
+from safety_collab.spread._kernels import (
+    TO_UNIT,
+    U11,
+    filled,
+    geo_skip,
+    grow_i4,
+    prefix_copy,
+    xoshiro_step,
+)
 
 __all__ = [
     "commit_seed",
@@ -146,21 +154,20 @@ def prefix_reach(
                 nd = d + 1
                 for j in range(indptr[u], indptr[u + 1]):
                     v = indices[j]
-                    if tag[v] == t:
-                        if not limited or dist[v] <= nd:
-                            continue
-                        if _live(
-                            kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t
-                        ):
-                            dist[v] = nd
-                            queue[tail] = v
-                            tail += 1
-                    elif _live(kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t):
+                    seen = tag[v] == t
+                    if seen and (not limited or dist[v] <= nd):
+                        continue
+                    # one call site: _live is inlined, and each copy costs compile time
+                    if not _live(
+                        kind, j, u, v, key, thr, t_indptr, t_src, t_cum, m, ctag, choice, t
+                    ):
+                        continue
+                    if not seen:  # reached for the first time (else: by a shorter route)
                         tag[v] = t
-                        dist[v] = nd
                         count += 1
-                        queue[tail] = v
-                        tail += 1
+                    dist[v] = nd
+                    queue[tail] = v
+                    tail += 1
             out[r, i] = count
     return out
 
@@ -342,7 +349,7 @@ def rr_ic(
                         queue[tail] = u
                         tail += 1
         offsets[b + 1] = k
-    return offsets, flat[:k].copy()
+    return offsets, prefix_copy(flat, k)
 
 
 @njit(cache=True, nogil=True)
@@ -388,7 +395,7 @@ def rr_lt(
             tag[u] = t
             v = u
         offsets[b + 1] = k
-    return offsets, flat[:k].copy()
+    return offsets, prefix_copy(flat, k)
 
 
 @njit(cache=True, nogil=True)
@@ -410,16 +417,16 @@ def greedy_cover(
     inv_ptr = np.zeros(n + 1, np.int64)
     for v in range(n):
         inv_ptr[v + 1] = inv_ptr[v] + deg[v]
-    fill = inv_ptr[:-1].copy()
+    fill = prefix_copy(inv_ptr, n)
     inv = np.empty(flat.shape[0], np.int32)
     for s in range(sets):
         for e in range(offsets[s], offsets[s + 1]):
             v = flat[e]
             inv[fill[v]] = s
             fill[v] += 1
-    free = allowed.copy()
+    free = prefix_copy(allowed, allowed.shape[0])
     covered = np.zeros(sets, np.bool_)
-    picks = np.full(k, -1, np.int32)
+    picks = filled(k, -1, np.empty(0, np.int32))
     counts = np.zeros(k, np.int64)
     total = 0
     for i in range(k):
