@@ -77,6 +77,7 @@ class Settings:
     support_runs: int = 500
     seed: int = 7
     max_charts: int = 12
+    network_limit: int = 1000
 
 
 def summary_section(collab: Collaborative) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import safety_collab
 from safety_collab import spc
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab.errors import MissingDependencyError, ParameterError
-from safety_collab.graphs import collaboration_graph
+from safety_collab.graphs import collaboration_graph, membership_graph
 from safety_collab.model import Adoption, Collaborative
 from safety_collab.report.build import (
     AdoptionSection,
@@ -309,18 +309,19 @@ def _measure_view(
     funnel = None
     if s.funnel is not None:
         f = s.funnel
-        outliers = f.outliers
+        outliers = sorted(f.outliers, key=lambda o: (-abs(o.z), o.label))  # most extreme first
         desc = (
             f"Funnel plot of {len(f)} organisations' {m.name.lower()} over the whole period "
             f"against the pooled value {f.target:.4g}, with 95% and 99.8% limits; "
             f"{len(outliers)} organisation(s) outside the 95% limits."
         )
         fig = plot.funnel_plot(f, title=f"{m.name}: funnel plot across organisations")
+        _fewer_labels(fig, {o.label for o in outliers[:FUNNEL_LABELS]})
         funnel = {
             "svg": figure_svg(fig, title=f"{m.name}: funnel plot", desc=desc, key=f"{key}-f"),
             "target": f.target, "kind": f.kind, "method": f.method, "adjustment": f.adjustment,
             "outliers": [{"org": o.label, "value": o.value, "z": o.z, "side": o.side,
-                          "level": o.level} for o in outliers[:20]],
+                          "level": o.level} for o in outliers[:FUNNEL_LABELS]],
             "n_outliers": len(outliers),
         }  # fmt: skip
     return {
@@ -330,19 +331,51 @@ def _measure_view(
     }  # fmt: skip
 
 
-def _network_view(collab: Collaborative, G: Any, seed: int) -> dict[str, Any]:
+#: Outliers labelled on a funnel plot (and listed under it): the most extreme first.
+FUNNEL_LABELS = 20
+
+
+def _fewer_labels(fig: Any, keep: set[str]) -> None:
+    """Keep the labels of the ``keep`` organisations only, and pin the legend.
+
+    With thousands of organisations a funnel plot labels hundreds of them (unreadable),
+    and matplotlib's search for the best legend place over as many points takes minutes.
+    """
+    for ax in fig.axes:
+        for text in list(ax.texts):
+            if text.get_text() not in keep:
+                text.remove()
+        legend = ax.get_legend()
+        if legend is not None:
+            legend.set_loc("upper right")
+
+
+def _network_view(collab: Collaborative, G: Any, settings: Settings) -> dict[str, Any]:
+    """The map: the collaboration graph, or (over ``network_limit`` members) the members alone."""
     from safety_collab import plot  # noqa: PLC0415 - optional extra (matplotlib)
 
+    ties = G is not None
+    if G is None:
+        # millions of ties: too many to compute for a figure, let alone to draw
+        members = {m.organisation for m in collab.members}
+        G = membership_graph(collab).subgraph(members).copy()
     labels = 12 if G.number_of_nodes() <= 200 else 0
-    fig = plot.network_map(G, color_by="tier", labels=labels, rng=seed,
+    fig = plot.network_map(G, color_by="tier", labels=labels, rng=settings.seed,
                            title=f"{collab.name}: collaboration network")  # fmt: skip
-    desc = (
-        f"Map of the {G.number_of_nodes()} members and the {G.number_of_edges()} ties between "
-        "them (shared networks and services), coloured by membership tier."
-    )
+    if ties:
+        desc = (
+            f"Map of the {G.number_of_nodes()} members and the {G.number_of_edges()} ties "
+            "between them (shared networks and services), coloured by membership tier."
+        )
+    else:
+        desc = (
+            f"Map of the {G.number_of_nodes()} members, coloured by membership tier; the ties "
+            f"are not drawn for a collaborative of more than {settings.network_limit} members."
+        )
     return {
         "nodes": G.number_of_nodes(),
-        "edges": G.number_of_edges(),
+        "edges": G.number_of_edges() if ties else None,
+        "limit": settings.network_limit,
         "svg": figure_svg(fig, title="Collaboration network map", desc=desc, key="network"),
     }
 
@@ -400,12 +433,15 @@ def build_report(
     s = settings or Settings()
     template = _template()
     _require_matplotlib()
-    G = collaboration_graph(collab)
+    targets = [t for t in collab.targets if t.intervention is not None] if adoption else []
+    small = len(collab.members) <= s.network_limit
+    # the collaboration graph only when something reads it: a national one has millions of ties
+    G = collaboration_graph(collab) if targets or (network and small) else None
     sections: list[str] = ["summary"]
     adopt: list[AdoptionSection] = []
-    if adoption:
-        adopt = [adoption_section(collab, t, G, s, adoptions) for t in collab.targets
-                 if t.intervention is not None]  # fmt: skip
+    if targets:
+        assert G is not None
+        adopt = [adoption_section(collab, t, G, s, adoptions) for t in targets]
         if adopt:
             sections.append("uptake")
     data = illustrative_measures(collab) if measures is None else measures or None
@@ -433,7 +469,7 @@ def build_report(
             for i, m in enumerate(msecs)
         ],
         "measure_data": data,
-        "network": _network_view(collab, G, s.seed) if network else None,
+        "network": _network_view(collab, G if small else None, s) if network else None,
         "sprite": icon_sprite(),
         "settings": attrs.asdict(s),
         "provenance": prov,
