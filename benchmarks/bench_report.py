@@ -2,8 +2,9 @@
 
 The collaborative is ``synthetic_national(rng=1)`` (scale 1: about 4,300 member
 organisations; its collaboration graph has about 9 million ties) with an illustrative
-measures table of 3 measures x every member x 104 weeks (``illustrative_measures``, seeded). Reported: the time to
-generate the region and the measures (not part of the report), then the time of
+measures table of 3 measures x every member x 104 weeks (``illustrative_measures``,
+seeded). Reported: the time to generate the region and the measures (not part of the
+report), then the time of
 :func:`~safety_collab.report.build_report` (the SPC charts of every organisation,
 the summary table, a funnel plot per measure, the charts of the rows that signal,
 up to ``max_charts`` per measure, the network map: members at their locations without
