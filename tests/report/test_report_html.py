@@ -257,3 +257,14 @@ def test_repr_html_is_the_page_in_a_frame(report: Report) -> None:
 def test_save_pdf_without_a_browser_says_so(report: Report, tmp_path: Path) -> None:
     with pytest.raises(sc.errors.ParameterError, match="chromium: no browser at"):
         report.save_pdf(tmp_path / "r.pdf", chromium=str(tmp_path / "no-chromium"))
+
+
+def test_over_the_network_limit_the_map_shows_members_without_ties(
+    collab: sc.Collaborative,
+) -> None:
+    s = Settings(network_limit=10)
+    r = build_report(collab, measures=False, adoption=False, settings=s)
+    doc = parse(r.html())
+    assert _field(doc, "nodes") == len(collab.members)
+    assert not doc.find_all(data_field="edges")
+    assert "The ties are not drawn" in r.html()

@@ -105,6 +105,7 @@ def test_cli_writes_the_report(tmp_path: Path) -> None:
         (["--measures", "missing.csv"], "error: missing.csv: no such file"),
         (["--adoptions", "missing.csv"], "error: missing.csv: no such file"),
         (["a.json", "--file", "b.json"], "error: FILE and --file name different"),
+        (["--pdf", "r.pdf", "--chromium", "no-such-chromium"], "error: "),
     ],
 )
 def test_cli_errors_are_one_line_exit_2(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import click
 
 from safety_collab.cli._app import FILE_OPT, SEED_OPT, collaborative_from, main
-from safety_collab.errors import ParameterError
+from safety_collab.errors import MissingDependencyError, ParameterError
 
 __all__: list[str] = []
 
@@ -95,12 +96,21 @@ def report(
     measures, all marked so.
     """
     from safety_collab.adoption import read_adoptions_csv  # noqa: PLC0415 - keeps --help fast
-    from safety_collab.report import Settings, build_report, read_measures_csv  # noqa: PLC0415
+    from safety_collab.report import (  # noqa: PLC0415 - keeps --help fast
+        Settings,
+        build_report,
+        find_chromium,
+        read_measures_csv,
+    )
 
     if collab_path is not None and file is not None and collab_path != file:
         msg = "FILE and --file name different collaboratives; give one"
         raise ParameterError(msg)
     path = collab_path or file
+    if pdf is not None:  # before any work: a missing browser is known at once
+        if importlib.util.find_spec("playwright") is None:
+            raise MissingDependencyError("browser", "playwright")
+        chromium = find_chromium(chromium)
     collab = collaborative_from(path)
     records = None if adoptions is None else read_adoptions_csv(adoptions, collab)
     data = None if measures is None else read_measures_csv(measures, collab)
