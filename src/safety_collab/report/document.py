@@ -303,7 +303,9 @@ def _measure_view(
             f"points; latest point {spc.icons.VARIATION_TEXT[ch.variation].lower()}"
             f"; {len(ch.signals)} special-cause signal(s)."
         )
-        fig = plot.spc_chart(ch, title=title, icons=True)
+        # the figure's own title is short: the variation and assurance labels share its line
+        short = name if len(name) <= 48 else name[:47] + "\u2026"
+        fig = plot.spc_chart(ch, title=f"{short} ({org_id})", icons=True)
         svg = figure_svg(fig, title=title, desc=desc, key=f"{key}-c{j}")
         charts.append({"org": org_id, "anchor": f"{key}-chart-{org_id}", "svg": svg})
     funnel = None
