@@ -268,3 +268,25 @@ def test_over_the_network_limit_the_map_shows_members_without_ties(
     assert _field(doc, "nodes") == len(collab.members)
     assert not doc.find_all(data_field="edges")
     assert "The ties are not drawn" in r.html()
+
+
+def _luminance(hex_colour: str) -> float:
+    rgb = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _contrast(a: str, b: str) -> float:
+    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_text_colours_meet_wcag_aa(report: Report) -> None:
+    css = report.html().split("<style>")[1].split("</style>")[0]
+    colours = dict(re.findall(r"--([a-z]+): (#[0-9A-Fa-f]{6})", css))
+    # body text, muted text and links on the page; the marks' black text on their badges
+    for fg, bg in (("ink", "paper"), ("muted", "paper"), ("blue", "paper")):
+        assert _contrast(colours[fg], colours[bg]) >= 4.5, (fg, bg)
+    for badge in ("orange", "sky"):
+        assert _contrast("#000000", colours[badge]) >= 4.5, badge
+    assert _contrast(colours["ink"], "#e6f1f8") >= 4.5  # the ICS rows of the icon table

@@ -38,6 +38,7 @@ __all__ = [
     "mark",
     "measure_section",
     "summary_section",
+    "today_of",
 ]
 
 #: How items not verified from public sources are marked (as ``safety-collab info`` does).
@@ -271,6 +272,12 @@ def measure_section(collab: Collaborative, data: MeasureData, index: int, max_ch
 
 
 def today_of(sections: Sequence[AdoptionSection]) -> dt.date | None:
-    """The latest date of the adoption histories (what "today" is in the report)."""
+    """The latest date of the adoption histories (what "today" is in the report).
+
+    Examples
+    --------
+    >>> today_of([]) is None
+    True
+    """
     ends = [s.curve.history.end for s in sections if s.curve.history.end is not None]
     return max(ends) if ends else None
