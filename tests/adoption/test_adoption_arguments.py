@@ -108,3 +108,17 @@ def test_sizes_beyond_what_can_be_held_are_refused_up_front() -> None:
         sc.adoption.sample_bass_counts(0.01, 0.3, 10, population=10**400, periods=5)
     with pytest.raises(ParameterError, match=r"^G: expected Graph, got int"):
         sc.adoption.network_futures(3, None, {}, now=1, horizon=2, runs=20)  # type: ignore[arg-type]
+
+
+def test_futures_too_large_for_memory_are_refused_before_they_are_drawn() -> None:
+    # before, runs=10**9 went on to allocate (numpy's own MemoryError, or minutes of work)
+    from safety_collab.adoption import bass_cdf, bass_futures, fit_bass
+
+    fit = fit_bass(np.diff(bass_cdf(np.arange(13), 0.02, 0.3)) * 80, population=100)
+    previous = sc.set_memory_limit("100MB")
+    try:
+        with pytest.raises(sc.ResourceLimitError, match=r"^bass_futures: 1,000,000,000 runs x 8"):
+            bass_futures(fit, adopted=30, now=11, horizon=6, runs=10**9, rng=1)
+        assert bass_futures(fit, adopted=30, now=11, horizon=6, runs=50, rng=1).shape == (50, 7)
+    finally:
+        sc.set_memory_limit(previous)

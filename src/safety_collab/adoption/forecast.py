@@ -50,6 +50,7 @@ import numpy as np
 import numpy.typing as npt
 
 from safety_collab._random import RngLike, as_generator, as_seed_sequence
+from safety_collab._resources import check_allocation, estimate_bytes
 from safety_collab._validate import check_instance, check_int, check_items, short
 from safety_collab.adoption.bass import BassFit, bass_cdf
 from safety_collab.adoption.curves import adoption_periods, group_of, target_population
@@ -351,6 +352,12 @@ def bass_futures(
     now = check_int("now", now, lo=0)
     horizon = check_int("horizon", horizon, lo=1, hi=MAX_PERIODS)
     runs = check_int("runs", runs, lo=1)
+    # at its peak about eight float arrays of runs x (horizon + 2) are alive at once
+    check_allocation(
+        estimate_bytes(8, runs, horizon + 2),
+        what=f"bass_futures: {runs:,} runs x {horizon + 2:,} periods",
+        detail="use fewer runs or a shorter horizon",
+    )
     gen = as_generator(rng)
     left = fit.population - adopted
     draws = fit.sample_parameters(runs, rng=gen)
@@ -494,6 +501,11 @@ def network_futures(
     seeds, spent = _seeds_and_spent(nodes, fit.model, toa, now, use)
     groups = dict.fromkeys(G.nodes, "all") if groups is None else groups
     names = sorted(set(groups.values()))
+    check_allocation(
+        estimate_bytes(len(names) + 1, runs, horizon + 1),
+        what=f"network_futures: {runs:,} runs x {horizon + 1:,} periods x {len(names)} groups",
+        detail="use fewer runs, a shorter horizon or fewer groups",
+    )
     base = {g: sum(1 for n in spent if groups.get(n) == g) for g in names}
     per_g = {g: np.zeros((runs, horizon + 1), dtype=np.int64) for g in names}
     values = fit.quantile((np.arange(BLOCKS) + 0.5) / BLOCKS)
