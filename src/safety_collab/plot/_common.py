@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from safety_collab._atomic import atomic_write_bytes
+from safety_collab._validate import check_instance, check_path
 from safety_collab.errors import MissingDependencyError, ParameterError
 
 if TYPE_CHECKING:
@@ -167,6 +168,7 @@ def save(fig: Figure | SubFigure, path: str | os.PathLike[str], *, dpi: float = 
     >>> p.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     True
     """
+    path = check_path("path", path)
     suffix = Path(path).suffix.lower()
     fmt = FORMATS.get(suffix)
     if fmt is None:
@@ -179,6 +181,9 @@ def save(fig: Figure | SubFigure, path: str | os.PathLike[str], *, dpi: float = 
         raise ParameterError(msg)
     require_matplotlib()
     from matplotlib import rc_context  # noqa: PLC0415
+    from matplotlib.figure import Figure, SubFigure  # noqa: PLC0415
+
+    check_instance("fig", fig, (Figure, SubFigure))
 
     # Draw a copy: a layout engine moves the axes a little on every draw, so
     # saving the figure itself twice would not give the same bytes.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from safety_collab._validate import check_instance
 from safety_collab.errors import ParameterError
 from safety_collab.spread.result import SpreadResult
 
@@ -226,6 +227,13 @@ def observed_adoption(
     >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     ['observed', 'on track for the target', 'target 80% by 2027-03-31']
     """
+    from safety_collab.adoption import Forecast, ObservedCurve  # noqa: PLC0415
+
+    check_instance("curve", curve, ObservedCurve)
+    if forecast is not None:
+        check_instance("forecast", forecast, Forecast)
+    if title is not None:
+        check_instance("title", title, str)
     fig, ax = axes_for(ax, "adoption")
     from matplotlib.ticker import PercentFormatter  # noqa: PLC0415
 

@@ -14,7 +14,7 @@ import importlib.resources
 import os
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ import numpy as np
 import safety_collab
 from safety_collab import spc
 from safety_collab._atomic import atomic_write_bytes
+from safety_collab._validate import check_bool, check_instance, check_items, check_path, short
 from safety_collab.errors import MissingDependencyError, ParameterError
 from safety_collab.graphs import collaboration_graph, membership_graph
 from safety_collab.model import Adoption, Collaborative
@@ -171,6 +172,7 @@ def find_chromium(chromium: str | None = None) -> str:
     safety_collab.errors.ParameterError: chromium: no browser at '/no/such/chromium'
     """
     if chromium is not None:
+        chromium = check_path("chromium", chromium)
         found = shutil.which(chromium) or (chromium if os.path.isfile(chromium) else None)
         if found is None:
             msg = f"chromium: no browser at {chromium!r}"
@@ -432,6 +434,20 @@ def build_report(
     >>> r.sections
     ('summary', 'methods')
     """
+    check_instance("collab", collab, Collaborative)
+    if adoptions is not None:
+        adoptions = check_items("adoptions", adoptions, Adoption)
+    if measures is not None:
+        check_instance("measures", measures, (MeasureData, bool))
+    if settings is not None:
+        check_instance("settings", settings, Settings)
+    if title is not None:
+        check_instance("title", title, str)
+    adoption, network = check_bool("adoption", adoption), check_bool("network", network)
+    if provenance is not None:
+        check_instance("provenance", provenance, Mapping)
+        for key, value in provenance.items():
+            check_instance(f"provenance[{short(key)}]", value, str)
     s = settings or Settings()
     template = _template()
     _require_matplotlib()

@@ -23,6 +23,7 @@ import numpy as np
 
 from safety_collab._random import RngLike, as_generator
 from safety_collab._serial import decode, read_path
+from safety_collab._validate import check_date, check_instance, check_int, check_items, check_path
 from safety_collab.errors import DataError, Problem
 from safety_collab.model import Collaborative, Measure, MeasureKind
 
@@ -152,8 +153,9 @@ def read_measures_csv(path: str | os.PathLike[str], collab: Collaborative) -> Me
     >>> [(s.measure.id, s.measure.chart, len(s.data)) for s in data.series]
     [('falls', 'xmr', 1)]
     """
-    source = os.fspath(path)
-    text = decode(read_path(path, source), source)
+    source = check_path("path", path)
+    check_instance("collab", collab, Collaborative)
+    text = decode(read_path(source, source), source)
     try:
         rows = list(csv.reader(text.splitlines()))
     except csv.Error as exc:
@@ -247,6 +249,11 @@ def illustrative_measures(
     >>> len(data.series[0].data)
     600
     """
+    check_instance("collab", collab, Collaborative)
+    weeks = check_int("weeks", weeks, lo=2, hi=5_200)  # a century of weeks at most
+    end = check_date("end", end, optional=True)
+    if measures is not None:
+        measures = check_items("measures", measures, Measure)
     gen = as_generator(rng)
     chosen = tuple(measures) if measures is not None else (collab.measures or ILLUSTRATIVE_MEASURES)
     if end is None:
