@@ -576,7 +576,7 @@ def test_missing_matplotlib(
         "save": lambda: plot.save(fig, tmp_path / "x.png"),
     }
     with pytest.raises(
-        MissingDependencyError, match=r"pip install 'safety-collab\[plot\]'"
+        MissingDependencyError, match=r"extra: pip install -e '\.\[plot\]' in the source tree"
     ) as info:
         calls[kind]()
     assert (info.value.extra, info.value.package) == ("plot", "matplotlib")

@@ -283,14 +283,17 @@ class MissingDependencyError(SafetyCollabError, ImportError):
     Examples
     --------
     >>> print(MissingDependencyError("yaml", "pyyaml"))
-    this needs the optional package 'pyyaml': pip install 'safety-collab[yaml]'
+    this needs the optional package 'pyyaml', in the 'yaml' extra:
+    pip install -e '.[yaml]' in the source tree
     """
 
     def __init__(self, extra: str, package: str) -> None:
         self.extra = extra
         self.package = package
         super().__init__(
-            f"this needs the optional package {package!r}: pip install 'safety-collab[{extra}]'"
+            # the package is installed from its source tree (it is not on PyPI): say how
+            f"this needs the optional package {package!r}, in the {extra!r} extra: "
+            f"pip install -e '.[{extra}]' in the source tree"
         )
 
     def __reduce__(self) -> tuple[type[MissingDependencyError], tuple[str, str]]:

@@ -256,7 +256,8 @@ def test_xlsx_without_openpyxl_names_the_extra(tmp_path: Path) -> None:
               env=env)  # fmt: skip
     assert res.returncode == 2
     assert res.stderr == (
-        "error: this needs the optional package 'openpyxl': pip install 'safety-collab[xlsx]'\n"
+        "error: this needs the optional package 'openpyxl', in the 'xlsx' extra: "
+        "pip install -e '.[xlsx]' in the source tree\n"
     )
 
 

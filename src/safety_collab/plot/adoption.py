@@ -131,7 +131,7 @@ def adoption_curves(
         For an empty or mistyped ``results``, ``labels`` of the wrong length or
         an invalid ``q``.
     MissingDependencyError
-        Without matplotlib (``pip install 'safety-collab[plot]'``).
+        Without matplotlib (the ``plot`` extra: ``pip install -e '.[plot]'``).
 
     Notes
     -----

@@ -4,7 +4,7 @@ These strategies are public: the test suite uses them, and plugin authors may us
 them to test their own code against collaboratives of every shape and size.
 
 This module imports :mod:`hypothesis` at the top, and Hypothesis is installed only
-with the ``test`` extra (``pip install 'safety-collab[test]'``): importing
+with the ``test`` extra (``pip install -e '.[test]'`` in the source tree): importing
 ``safety_collab.testing`` without it raises :class:`ImportError`. Nothing else in
 the library imports this module.
 
