@@ -15,14 +15,18 @@ import pytest
 
 pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
-pytest.importorskip("playwright", reason="the browser check needs Playwright (the browser extra)")
+# .ci/run installs both after the test suite and runs the same check as a script
+LATER = "; .ci/run runs docs/_ext/check_report.py itself once both are installed"
+pytest.importorskip(
+    "playwright", reason="the browser check needs Playwright (the browser extra)" + LATER
+)
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "_ext" / "check_report.py"
 
 
 @pytest.mark.skipif(
-    CHROMIUM is None, reason="no system Chromium on the PATH (apt-get install chromium)"
+    CHROMIUM is None, reason="no system Chromium on the PATH (apt-get install chromium)" + LATER
 )
 def test_the_report_passes_the_browser_check(tmp_path: Path) -> None:
     spec = importlib.util.spec_from_file_location("check_report", SCRIPT)

@@ -308,6 +308,30 @@ def TABLE_OPTS(what: str) -> Callable[[F], F]:  # noqa: N802 - a decorator, like
     return decorate
 
 
+def FORECAST_OPTS(  # noqa: N802 - a decorator, like the options above
+    *, runs: int, fit_runs: int, runs_help: str, k_help: str
+) -> Callable[[F], F]:
+    """``--runs``, ``--fit-runs`` and ``-k`` of the commands that forecast uptake.
+
+    ``adoption`` and ``report`` share them, each with its own defaults and wording.
+    """
+
+    def decorate(f: F) -> F:
+        for option in reversed((
+            click.option("--runs", default=runs, show_default=True,
+                         type=click.IntRange(min=20), help=runs_help),
+            click.option("--fit-runs", default=fit_runs, show_default=True,
+                         type=click.IntRange(min=8),
+                         help="Simulations per parameter value when fitting the network model."),
+            click.option("-k", "k", default=5, show_default=True, type=click.IntRange(min=0),
+                         help=k_help),
+        )):  # fmt: skip
+            f = option(f)
+        return f
+
+    return decorate
+
+
 def parse_params(items: tuple[str, ...]) -> dict[str, Any]:
     """``key=value`` pairs; values read as JSON where they parse (numbers, true/false)."""
     out: dict[str, Any] = {}

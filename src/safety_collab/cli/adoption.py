@@ -29,6 +29,7 @@ from safety_collab.adoption import (
 )
 from safety_collab.cli._app import (
     FILE_OPT,
+    FORECAST_OPTS,
     SEED_OPT,
     collaborative_from,
     main,
@@ -273,27 +274,11 @@ def _print(report: dict[str, Any], collab: Collaborative, iv_name: str) -> None:
     type=click.Choice(["independent_cascade", "bass"]),
     help="The model the forecast uses (both are fitted).",
 )
-@click.option(
-    "--runs",
-    default=10_000,
-    show_default=True,
-    type=click.IntRange(min=20),
-    help="Simulated futures in the forecast.",
-)
-@click.option(
-    "--fit-runs",
-    default=200,
-    show_default=True,
-    type=click.IntRange(min=8),
-    help="Simulations per parameter value when fitting the network model.",
-)
-@click.option(
-    "-k",
-    "k",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="How many organisations to suggest supporting next (0: none).",
+@FORECAST_OPTS(
+    runs=10_000,
+    fit_runs=200,
+    runs_help="Simulated futures in the forecast.",
+    k_help="How many organisations to suggest supporting next (0: none).",
 )
 @click.option(
     "--strategy",

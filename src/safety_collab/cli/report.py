@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from safety_collab.cli._app import FILE_OPT, SEED_OPT, collaborative_from, main
+from safety_collab.cli._app import FILE_OPT, FORECAST_OPTS, SEED_OPT, collaborative_from, main
 from safety_collab.errors import MissingDependencyError, ParameterError
 
 __all__: list[str] = []
@@ -42,27 +42,11 @@ __all__: list[str] = []
     help="Also print the page to this PDF (needs the browser extra and a system Chromium).",
 )
 @click.option("--chromium", help="The Chromium to print with (default: the one on the PATH).")
-@click.option(
-    "--runs",
-    default=2000,
-    show_default=True,
-    type=click.IntRange(min=20),
-    help="Simulated futures in each forecast.",
-)
-@click.option(
-    "--fit-runs",
-    default=100,
-    show_default=True,
-    type=click.IntRange(min=8),
-    help="Simulations per parameter value when fitting the network model.",
-)
-@click.option(
-    "-k",
-    "k",
-    default=5,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="How many organisations to suggest supporting next, per intervention (0: none).",
+@FORECAST_OPTS(
+    runs=2000,
+    fit_runs=100,
+    runs_help="Simulated futures in each forecast.",
+    k_help="How many organisations to suggest supporting next, per intervention (0: none).",
 )
 @click.option(
     "--max-charts",
