@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import given
@@ -514,3 +516,18 @@ def test_datetimes_stand_for_their_days() -> None:
         assert chart.dates == plain.dates
         assert chart.phases == plain.phases == (0, 4)
         np.testing.assert_array_equal(chart.upper, plain.upper)
+
+
+@pytest.mark.parametrize(
+    ("annotations", "message"),
+    [
+        (None, "annotations: expected a collection of Annotation, got NoneType None"),
+        ("PDSA 1", "annotations: expected a collection of Annotation, got str"),
+        ([3], "annotations[0]: expected Annotation, got int 3"),
+    ],
+)
+def test_chart_annotations_must_be_annotations(annotations: object, message: str) -> None:
+    """A chart's annotations that are not Annotation values are an SPCError naming the field."""
+    chart = xmr([5.0, 6.0, 5.5, 6.5, 5.0, 6.0, 5.5, 6.0, 5.0, 6.5, 5.5, 6.0])
+    with pytest.raises(SPCError, match=re.escape(message)):
+        attrs.evolve(chart, annotations=annotations)

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 import numpy.typing as npt
 
+from safety_collab._validate import check_items
 from safety_collab.errors import SPCError
 from safety_collab.spc._checks import position_of
 from safety_collab.spc._kinds import (
@@ -42,7 +43,8 @@ from safety_collab.spc.icons import assurance_icon, html_card, variation_icon
 
 
 def _notes(value: Iterable[Annotation]) -> tuple[Annotation, ...]:
-    return tuple(value)
+    notes: tuple[Annotation, ...] = check_items("annotations", value, Annotation, error=SPCError)
+    return notes
 
 
 def _optional_eq(a: FloatArray | None, b: FloatArray | None) -> bool:
