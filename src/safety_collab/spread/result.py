@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -37,13 +38,101 @@ from safety_collab.errors import (
 )
 from safety_collab.spread.models import Adoptions
 
-__all__ = ["SpreadResult"]
+__all__ = ["SpreadResult", "TimeToDistribution"]
 
 FloatArray = npt.NDArray[np.float64]
 FORMAT = "safety_collab.SpreadResult"
 VERSION = 1
 MAX_STEPS = 32_000
 """Most steps a result may have (steps are stored as 16-bit integers)."""
+
+
+@attrs.frozen(eq=False)
+class TimeToDistribution:
+    """How many runs first reached a share of the region at each step.
+
+    Attributes
+    ----------
+    share
+        The share, in (0, 1].
+    counts
+        ``counts[t]``: runs that first reached it at step ``t`` (``0..steps``).
+    never
+        Runs that never reached it within the simulated steps.
+
+    Examples
+    --------
+    >>> d = TimeToDistribution(0.5, (0, 2, 1), 1)
+    >>> d.runs, d.reached(), d.median(), d.quantile(1.0)
+    (4, 0.75, 1.0, 2.0)
+    """
+
+    share: float
+    counts: tuple[int, ...]
+    never: int
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return sum(self.counts) + self.never
+
+    def reached(self) -> float:
+        """The share of runs that reached it (as ``SpreadResult.summary()['time_to']``)."""
+        return (self.runs - self.never) / self.runs if self.runs else 0.0
+
+    def quantile(self, q: float) -> float | None:
+        """The ``q`` quantile of the step, over the runs that reached it (``None`` if none did).
+
+        Computed as :func:`numpy.quantile` (linear) would over those runs' steps.
+        """
+        if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
+            msg = f"q: must be between 0 and 1 (got {q!r})"
+            raise SpreadError(msg)
+        hist = np.asarray(self.counts, dtype=np.int64)
+        total = int(hist.sum())
+        if total == 0:
+            return None
+        return float(_hist_quantiles(hist[None, :], total, np.array([q]))[0, 0])
+
+    def median(self) -> float | None:
+        """The median step over the runs that reached it (``None`` if none did)."""
+        return self.quantile(0.5)
+
+    def mean(self) -> float | None:
+        """The mean step over the runs that reached it (``None`` if none did)."""
+        total = self.runs - self.never
+        if total == 0:
+            return None
+        return sum(t * c for t, c in enumerate(self.counts)) / total
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimeToDistribution):
+            return NotImplemented
+        return (self.share, self.counts, self.never) == (other.share, other.counts, other.never)
+
+    def __hash__(self) -> int:
+        return hash((self.share, self.counts, self.never))
+
+
+def _hist_quantiles(hist: I64, runs: int, qs: FloatArray) -> FloatArray:
+    """Per row of ``hist`` (counts of values 0, 1, ...), the quantiles numpy's linear method gives."""
+    out = np.empty((qs.shape[0], hist.shape[0]), np.float64)
+    virtual = (runs - 1) * qs
+    below = np.floor(virtual)
+    gamma = virtual - below
+    lo = below.astype(np.int64)
+    hi = np.minimum(lo + 1, runs - 1)
+    for t in range(hist.shape[0]):
+        cum = np.cumsum(hist[t])
+        a = np.searchsorted(cum, lo, side="right").astype(np.float64)
+        b = np.searchsorted(cum, hi, side="right").astype(np.float64)
+        diff = b - a
+        val = a + gamma * diff
+        upper = gamma >= 0.5
+        val[upper] = b[upper] - diff[upper] * (1 - gamma[upper])
+        out[:, t] = val
+    return out
+
 
 
 class SpreadResult:
@@ -304,6 +393,42 @@ class SpreadResult:
         first: FloatArray = np.argmax(reached, axis=1).astype(np.float64)
         first[~reached.any(axis=1)] = np.nan
         return first
+
+    def time_to_distribution(
+        self, share: float, *, among: Iterable[Hashable] | None = None
+    ) -> TimeToDistribution:
+        """How many runs first reached ``share`` at each step (see :meth:`time_to`).
+
+        The same as a streaming summary's ``time_to`` for the same runs.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(4), seeds=[0], p=1.0, runs=2, steps=3, rng=0)
+        >>> d = res.time_to_distribution(1.0)
+        >>> d.counts, d.never
+        ((0, 0, 0, 2), 0)
+        """
+        t = self.time_to(share, among=among)
+        ok = ~np.isnan(t)
+        counts = np.bincount(t[ok].astype(np.int64), minlength=self.steps + 1)
+        return TimeToDistribution(
+            float(share), tuple(int(c) for c in counts), int(np.count_nonzero(~ok))
+        )
+
+    def final_size_distribution(self) -> npt.NDArray[np.int64]:
+        """``out[c]``: how many runs ended with ``c`` adopters (length ``n_nodes + 1``).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=5,
+        ...          rng=0).final_size_distribution().tolist()
+        [0, 0, 0, 2]
+        """
+        return np.bincount(self.final_size(), minlength=self.n_nodes + 1).astype(np.int64)
 
     def summary(self, shares: Sequence[float] = (0.5, 0.8)) -> dict[str, Any]:
         """Headline numbers of the result.
