@@ -36,6 +36,13 @@ from safety_collab.errors import (
     ResourceLimitError,
     SpreadError,
 )
+from safety_collab.spread._saved import (
+    hist_quantiles,
+    ints,
+    jsonable,
+    meta_ids,
+    meta_int,
+)
 from safety_collab.spread.models import Adoptions
 
 __all__ = ["SpreadResult", "TimeToDistribution"]
@@ -92,7 +99,7 @@ class TimeToDistribution:
         total = int(hist.sum())
         if total == 0:
             return None
-        return float(_hist_quantiles(hist[None, :], total, np.array([q]))[0, 0])
+        return float(hist_quantiles(hist[None, :], total, np.array([q]))[0, 0])
 
     def median(self) -> float | None:
         """The median step over the runs that reached it (``None`` if none did)."""
@@ -112,27 +119,6 @@ class TimeToDistribution:
 
     def __hash__(self) -> int:
         return hash((self.share, self.counts, self.never))
-
-
-def _hist_quantiles(hist: I64, runs: int, qs: FloatArray) -> FloatArray:
-    """Per row of ``hist`` (counts of values 0, 1, ...), the quantiles numpy's linear method gives."""
-    out = np.empty((qs.shape[0], hist.shape[0]), np.float64)
-    virtual = (runs - 1) * qs
-    below = np.floor(virtual)
-    gamma = virtual - below
-    lo = below.astype(np.int64)
-    hi = np.minimum(lo + 1, runs - 1)
-    for t in range(hist.shape[0]):
-        cum = np.cumsum(hist[t])
-        a = np.searchsorted(cum, lo, side="right").astype(np.float64)
-        b = np.searchsorted(cum, hi, side="right").astype(np.float64)
-        diff = b - a
-        val = a + gamma * diff
-        upper = gamma >= 0.5
-        val[upper] = b[upper] - diff[upper] * (1 - gamma[upper])
-        out[:, t] = val
-    return out
-
 
 
 class SpreadResult:
@@ -531,8 +517,8 @@ class SpreadResult:
         """
         meta = {
             "format": FORMAT, "version": VERSION, "runs": self.runs, "steps": self.steps,
-            "model": self.model, "nodes": [_jsonable(n) for n in self.nodes],
-            "seeds": [_jsonable(n) for n in self.seeds],
+            "model": self.model, "nodes": [jsonable(n) for n in self.nodes],
+            "seeds": [jsonable(n) for n in self.seeds],
         }  # fmt: skip
         arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "adopt_steps": self.adopt_steps}
         if self.lapse_steps is not None:
@@ -581,19 +567,19 @@ class SpreadResult:
             msg = f"was saved by a newer safety_collab (version {meta.get('version')})"
             raise DataError(source, [Problem("", msg)])
         try:
-            runs, steps = _meta_int(meta, "runs", 1), _meta_int(meta, "steps", 1, MAX_STEPS)
-            nodes = _meta_ids(meta, "nodes", required=True)
-            seeds = _meta_ids(meta, "seeds", required=False)
+            runs, steps = meta_int(meta, "runs", 1), meta_int(meta, "steps", 1, MAX_STEPS)
+            nodes = meta_ids(meta, "nodes", required=True)
+            seeds = meta_ids(meta, "seeds", required=False)
             model = meta.get("model", "")
             if not isinstance(model, str):
                 msg = f"model is {type(model).__name__}, not text"
                 raise TypeError(msg)
             adoptions = Adoptions(
-                _ints("run_ptr", arrays["run_ptr"], np.int64),
-                _ints("rows", arrays["rows"], np.int32),
-                _ints("adopt_steps", arrays["adopt_steps"], np.int16),
+                ints("run_ptr", arrays["run_ptr"], np.int64),
+                ints("rows", arrays["rows"], np.int32),
+                ints("adopt_steps", arrays["adopt_steps"], np.int16),
                 None if "lapse_steps" not in arrays
-                else _ints("lapse_steps", arrays["lapse_steps"], np.int16),
+                else ints("lapse_steps", arrays["lapse_steps"], np.int16),
             )  # fmt: skip
             res = cls(
                 nodes, runs=runs, steps=steps, run_ptr=adoptions.run_ptr, rows=adoptions.rows,
@@ -614,65 +600,6 @@ def _integers(name: str, value: object) -> npt.NDArray[Any]:
     except (TypeError, ValueError, OverflowError):  # a ragged list, an odd array-like
         msg = f"{name}: expected a list of integers, got {described(value)}"
         raise SpreadError(msg) from None
-
-
-def _jsonable(node: Hashable) -> Any:
-    if isinstance(node, str | int | float | bool) or node is None:
-        return node
-    if isinstance(node, tuple):
-        return [_jsonable(x) for x in node]
-    return str(node)
-
-
-def _ints(name: str, a: object, dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
-    """``a`` as ``dtype``, refusing anything but a 1-d integer array whose values fit."""
-    if not isinstance(a, np.ndarray):  # a zip member that is not a .npy file reads as bytes
-        msg = f"{name} is {type(a).__name__}, not an array"
-        raise TypeError(msg)
-    if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
-        msg = f"{name} is {a.dtype} of shape {a.shape}; expected a list of integers"
-        raise ValueError(msg)
-    info = np.iinfo(dtype)
-    if a.size and (int(a.min()) < info.min or int(a.max()) > info.max):
-        msg = f"{name} holds values outside {info.min}..{info.max}"
-        raise ValueError(msg)
-    return a.astype(dtype)
-
-
-def _meta_int(meta: dict[str, Any], key: str, lo: int, hi: int | None = None) -> int:
-    """``meta[key]``: an integer (not a float, text or bool) in ``lo..hi``."""
-    value = meta[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"{key} is {value!r}, not an integer"
-        raise TypeError(msg)
-    if value < lo or (hi is not None and value > hi):
-        msg = f"{key} ({value}) is outside {lo}..{'' if hi is None else hi}"
-        raise ValueError(msg)
-    return value
-
-
-def _meta_ids(meta: dict[str, Any], key: str, *, required: bool) -> list[Hashable]:
-    """``meta[key]``: a list of node ids (lists become tuples), none repeated."""
-    if key not in meta and not required:
-        return []
-    value = meta[key]
-    if not isinstance(value, list):
-        msg = f"{key} is {type(value).__name__}, not a list of node ids"
-        raise TypeError(msg)
-    ids = [_hashable(n) for n in value]
-    if len(set(ids)) != len(ids):
-        msg = f"{key}: an id repeats"
-        raise ValueError(msg)
-    return ids
-
-
-def _hashable(node: object) -> Hashable:
-    if isinstance(node, list):
-        return tuple(_hashable(x) for x in node)
-    if isinstance(node, dict):
-        msg = "a node id is a JSON object"
-        raise TypeError(msg)
-    return node  # JSON scalars are hashable
 
 
 def _check(res: SpreadResult, adoptions: Adoptions) -> None:

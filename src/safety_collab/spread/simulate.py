@@ -45,6 +45,7 @@ from safety_collab.errors import (
     ResourceLimitError,
     SpreadError,
 )
+from safety_collab.spread._fold import Folder, folder
 from safety_collab.spread._resolve import (
     STRATEGY_STREAM,
     checked_rows,
@@ -55,7 +56,7 @@ from safety_collab.spread._resolve import (
 from safety_collab.spread.compiled import CompiledGraph, compile_graph, tie_probability
 from safety_collab.spread.models import Adoptions
 from safety_collab.spread.result import SpreadResult
-from safety_collab.spread.summary import Folder, SpreadSummary, SummarySpec, folder
+from safety_collab.spread.summary import SpreadSummary, SummarySpec
 
 __all__ = [
     "DEFAULT_CHUNK",
@@ -327,11 +328,11 @@ def simulate(
         seed_rows = cg.rows(seed_ids)
         n_seeds = len(seed_rows)
     # decided from the arguments alone, before anything grows with runs or chunks
-    budget = (
-        _Budget.plan(runs, cg.n_nodes, steps, n_seeds, n_chunks, executor)
-        if spec is None
-        else _plan_summary(cg.n_nodes, steps, executor)
-    )
+    budget = None
+    if spec is None:
+        budget = _Budget.plan(runs, cg.n_nodes, steps, n_seeds, n_chunks, executor)
+    else:
+        _plan_summary(cg.n_nodes, steps, executor)
     fold = None if spec is None else folder(cg, spec, steps)
     if isinstance(seeds, str):
         # the strategy draws from its own stream, apart from every chunk's
@@ -347,7 +348,6 @@ def simulate(
     seed_rows.flags.writeable = False
     job = _Job(model_obj, desc, cg, seed_rows, root, start // chunk_size, runs, chunk_size, steps)
     if spec is None or fold is None:
-        assert isinstance(budget, _Budget)
         return _join(job, _run_all(job, executor, progress, budget), seed_ids)
     summary = SpreadSummary(cg.nodes, steps=steps, spec=spec, model=desc, seeds=seed_ids)
     _stream(job, executor, progress, fold, lambda _i, part: summary._add(part))
@@ -366,9 +366,13 @@ def _keep(keep: object) -> SummarySpec | None:
     raise SpreadError(msg)
 
 
-def _join(job: _Job, outputs: list[Adoptions | None], seed_ids: tuple[Hashable, ...]) -> SpreadResult:
-    """One result from the chunks' adoptions, copied into buffers sized once (each chunk freed
-    as soon as it is copied)."""
+def _join(
+    job: _Job, outputs: list[Adoptions | None], seed_ids: tuple[Hashable, ...]
+) -> SpreadResult:
+    """One result from the chunks' adoptions, copied into buffers sized once.
+
+    Each chunk is freed as soon as it is copied.
+    """
     total = sum(int(a.run_ptr[-1]) for a in outputs if a is not None)
     with_lapses = all(a is not None and a.lapses is not None for a in outputs)
     run_ptr = np.empty(job.runs + 1, np.int64)
@@ -517,7 +521,7 @@ class _Job:
 
 
 def _plan_summary(n: int, steps: int, executor: cf.Executor | None) -> None:
-    """Refuse now a summary whose workers' per-node state would not fit (it never grows with runs)."""
+    """Refuse now a summary whose workers' state would not fit (it never grows with runs)."""
     workers = 1 if executor is None else _workers(executor)
     check_allocation(
         estimate_bytes(workers, n, itemsize=NODE_STATE_BYTES)
@@ -566,8 +570,11 @@ def _worker_graph(graph: Any) -> CompiledGraph:
     if cg is None:
         base = Path(graph.folder)
         with open(base / "meta.pickle", "rb") as fh:  # written by this library, in a private folder
-            nodes, directed = pickle.load(fh)  # noqa: S301 - our own file
-        arrays = [np.asarray(np.load(base / f"{k}.npy", mmap_mode="r")) for k in ("indptr", "indices", "weights")]
+            nodes, directed = pickle.load(fh)
+        arrays = [
+            np.asarray(np.load(base / f"{k}.npy", mmap_mode="r"))
+            for k in ("indptr", "indices", "weights")
+        ]
         cg = CompiledGraph.__new__(CompiledGraph)
         cg.__setstate__((nodes, *arrays, directed))
         while len(_GRAPHS) >= _KEEP_GRAPHS:
@@ -597,8 +604,10 @@ def _shipped(executor: cf.Executor | None, cg: CompiledGraph) -> Iterator[Any]:
     if not isinstance(executor, cf.ProcessPoolExecutor):
         yield cg
         return
-    shm = "/dev/shm"  # noqa: S108 - the shared-memory file system, when there is one
-    where = tempfile.mkdtemp(prefix="safety_collab-graph-", dir=shm if os.access(shm, os.W_OK) else None)
+    shm = "/dev/shm"
+    where = tempfile.mkdtemp(
+        prefix="safety_collab-graph-", dir=shm if os.access(shm, os.W_OK) else None
+    )
     try:
         base = Path(where)
         with open(base / "meta.pickle", "wb") as fh:
@@ -633,7 +642,7 @@ def _run_all(
 
     def record(i: int, out: Adoptions) -> None:
         nonlocal done
-        seq, n = job.chunk(i)
+        _seq, n = job.chunk(i)
         problem = out.problem(runs=n, steps=job.steps, n_nodes=job.graph.n_nodes, seeds=job.seeds)
         if problem:
             msg = f"spread model {job.desc!r} returned {problem}"
@@ -694,7 +703,9 @@ def _stream(
             bar.close()
 
 
-def _submit(executor: cf.Executor, job: _Job, graph: Any, i: int, fold: Folder | None) -> cf.Future[Any]:
+def _submit(
+    executor: cf.Executor, job: _Job, graph: Any, i: int, fold: Folder | None
+) -> cf.Future[Any]:
     """Submit chunk ``i``; one the executor refuses (broken, shut down) gets a failed future.
 
     The failed future is then treated like a chunk whose worker died: the chunk

@@ -41,12 +41,11 @@ import math
 import os
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._resources import check_allocation, estimate_bytes
@@ -58,20 +57,10 @@ from safety_collab.errors import (
     ResourceLimitError,
     SpreadError,
 )
-
+from safety_collab.spread._fold import Folder, Part
+from safety_collab.spread._saved import hashable, hist_quantiles, jsonable, meta_ids, meta_int
 from safety_collab.spread.models import Adoptions
-from safety_collab.spread.result import (
-    SpreadResult,
-    TimeToDistribution,
-    _hashable,
-    _hist_quantiles,
-    _jsonable,
-    _meta_ids,
-    _meta_int,
-)
-
-if TYPE_CHECKING:
-    from safety_collab.spread.compiled import CompiledGraph
+from safety_collab.spread.result import SpreadResult, TimeToDistribution
 
 __all__ = ["SpreadSummary", "SummarySpec", "TimeToDistribution"]  # the last from result
 
@@ -82,8 +71,6 @@ VERSION = 1
 MAX_STEPS = 32_000
 DEFAULT_SHARES = (0.5, 0.8)
 """The shares :meth:`SpreadResult.summary` reports, kept unless told otherwise."""
-_SLACK = 1e-9
-"""A share is reached at ``count >= share * size - _SLACK`` (as :meth:`SpreadResult.time_to`)."""
 
 
 def _shares(value: object) -> tuple[float, ...]:
@@ -146,121 +133,6 @@ class SummarySpec:
 
     shares: tuple[float, ...] = attrs.field(default=DEFAULT_SHARES, converter=_shares)
     groups: dict[str, tuple[Hashable, ...]] = attrs.field(factory=dict, converter=_groups)
-
-
-# ---------------------------------------------------------------- folding
-
-
-@njit(cache=True, nogil=True)
-def _fold(
-    run_ptr: Any, rows: Any, steps: Any, lapses: Any, has_lapses: bool, member: Any,
-    width: int, needs: Any, hist: Any, tt: Any,
-) -> None:  # pragma: no cover - compiled  # fmt: skip
-    """Add each run's adopters-per-step (of ``member`` rows) to ``hist`` and ``tt``.
-
-    ``hist[t, c]`` counts runs with ``c`` adopters at step ``t`` (``t < width``);
-    ``tt[j, t]`` runs that first had ``>= needs[j]`` at step ``t``, and
-    ``tt[j, -1]`` those that never did.
-    """
-    delta = np.zeros(width + 1, np.int64)
-    n_sh = needs.shape[0]
-    found = np.zeros(n_sh, np.bool_)
-    never = tt.shape[1] - 1
-    for r in range(run_ptr.shape[0] - 1):
-        for i in range(run_ptr[r], run_ptr[r + 1]):
-            if member[rows[i]]:
-                delta[steps[i]] += 1
-                if has_lapses and lapses[i] >= 0:
-                    delta[lapses[i]] -= 1
-        c = 0
-        for t in range(width):
-            c += delta[t]
-            delta[t] = 0
-            hist[t, c] += 1
-            for j in range(n_sh):
-                if not found[j] and c >= needs[j]:
-                    found[j] = True
-                    tt[j, t] += 1
-        delta[width] = 0
-        for j in range(n_sh):
-            if not found[j]:
-                tt[j, never] += 1
-            found[j] = False
-
-
-@attrs.frozen
-class _Part:
-    """A chunk's tallies, sparse (what crosses from a worker): one entry per group (0: all)."""
-
-    runs: int
-    width: int
-    hist: tuple[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]], ...]
-    tt: tuple[npt.NDArray[np.int64], ...]
-    adopted: tuple[npt.NDArray[np.int32], npt.NDArray[np.int64]]
-
-
-@attrs.frozen
-class Folder:
-    """How to fold a chunk's adoptions into tallies (sent to workers with each chunk).
-
-    Built by :func:`folder` from a graph and a :class:`SummarySpec`.
-    """
-
-    n_nodes: int
-    steps: int
-    shares: tuple[float, ...]
-    names: tuple[str, ...]
-    members: tuple[npt.NDArray[np.int32], ...]
-
-    def sizes(self) -> list[int]:
-        """The size of the whole and of each group."""
-        return [self.n_nodes, *(int(m.shape[0]) for m in self.members)]
-
-    def fold(self, a: Adoptions) -> _Part:
-        """The tallies of one chunk's (checked) adoptions."""
-        runs = a.runs
-        last = int(a.steps.max()) if a.steps.size else 0
-        if a.lapses is not None and a.lapses.size:
-            last = max(last, int(a.lapses.max()))
-        width = min(last, self.steps) + 1
-        lapses = a.lapses if a.lapses is not None else np.zeros(0, np.int16)
-        hist, tts = [], []
-        for size, mask in self._masks():
-            h = np.zeros((width, size + 1), np.int64)
-            tt = np.zeros((len(self.shares), self.steps + 2), np.int64)
-            needs = np.array([s * size - _SLACK for s in self.shares], dtype=np.float64)
-            _fold(
-                a.run_ptr, a.rows, a.steps, lapses, a.lapses is not None, mask, width, needs, h, tt
-            )
-            flat = np.flatnonzero(h)
-            hist.append((flat, h.reshape(-1)[flat]))
-            tts.append(tt)
-        counts = np.bincount(a.rows, minlength=self.n_nodes)
-        nz = np.flatnonzero(counts).astype(np.int32)
-        return _Part(runs, width, tuple(hist), tuple(tts), (nz, counts[nz].astype(np.int64)))
-
-    def _masks(self) -> Iterable[tuple[int, npt.NDArray[np.bool_]]]:
-        yield self.n_nodes, np.ones(self.n_nodes, dtype=np.bool_)
-        for m in self.members:
-            mask = np.zeros(self.n_nodes, dtype=np.bool_)
-            mask[m] = True
-            yield int(m.shape[0]), mask
-
-
-def folder(graph: CompiledGraph, spec: SummarySpec, steps: int) -> Folder:
-    """The :class:`Folder` of ``spec`` on ``graph`` (group members checked against its nodes).
-
-    Examples
-    --------
-    >>> from safety_collab.spread import compile_graph
-    >>> import networkx as nx
-    >>> folder(compile_graph(nx.path_graph(3)), SummarySpec(groups={"g": [2]}), 5).sizes()
-    [3, 1]
-    """
-    members = tuple(
-        np.sort(graph.rows(ids, what=f"groups[{name!r}]")) for name, ids in spec.groups.items()
-    )
-    return Folder(graph.n_nodes, steps, spec.shares, tuple(spec.groups), members)
 
 
 # ---------------------------------------------------------------- the summary
@@ -342,7 +214,9 @@ at each size
                 if node not in index:
                     msg = f"{name}: {short(node)} is not one of the nodes"
                     raise SpreadError(msg)
-        self._members = [np.sort([index[n] for n in ids]).astype(np.int32) for ids in spec.groups.values()]
+        self._members = [
+            np.sort([index[n] for n in ids]).astype(np.int32) for ids in spec.groups.values()
+        ]
         sizes = [len(self.nodes), *(len(ids) for ids in self.groups.values())]
         check_allocation(
             estimate_bytes(sum(s + 1 for s in sizes), itemsize=8)
@@ -366,7 +240,7 @@ at each size
     def _spec(self) -> SummarySpec:
         return SummarySpec(shares=self.shares, groups=self.groups)
 
-    def _add(self, part: _Part) -> None:
+    def _add(self, part: Part) -> None:
         """Add a chunk's tallies (in any order: addition of counts)."""
         width = max(self._hist[0].shape[0], part.width)
         check_allocation(
@@ -399,13 +273,25 @@ at each size
         >>> SpreadSummary.from_result(full) == simulate(nx.path_graph(6), [0], keep="summary", **kw)
         True
         """
-        spec = SummarySpec() if spec is None else check_instance("spec", spec, SummarySpec, error=SpreadError)
-        out = cls(result.nodes, steps=result.steps, spec=spec, model=result.model, seeds=result.seeds)
-        fold = Folder(result.n_nodes, result.steps, spec.shares, tuple(spec.groups), tuple(out._members))
-        out._add(fold.fold(Adoptions(result.run_ptr, result.rows, result.adopt_steps, result.lapse_steps)))
+        spec = (
+            SummarySpec()
+            if spec is None
+            else check_instance("spec", spec, SummarySpec, error=SpreadError)
+        )
+        out = cls(
+            result.nodes, steps=result.steps, spec=spec, model=result.model, seeds=result.seeds
+        )
+        fold = Folder(
+            result.n_nodes, result.steps, spec.shares, tuple(spec.groups), tuple(out._members)
+        )
+        out._add(
+            fold.fold(
+                Adoptions(result.run_ptr, result.rows, result.adopt_steps, result.lapse_steps)
+            )
+        )
         return out
 
-    def merge(self, other: SpreadSummary) -> SpreadSummary:
+    def merge(self, other: object) -> SpreadSummary:
         """The summary of both sets of runs (which should be disjoint: see ``simulate(start=)``).
 
         Raises
@@ -429,11 +315,18 @@ at each size
             raise SpreadError(msg)
         for field in ("nodes", "steps", "model", "seeds", "shares", "groups"):
             if getattr(self, field) != getattr(other, field):
-                msg = f"merge: the summaries differ in {field}; only summaries of one simulation merge"
+                msg = (
+                    f"merge: the summaries differ in {field}; only one simulation's summaries merge"
+                )
                 raise SpreadError(msg)
-        out = SpreadSummary(self.nodes, steps=self.steps, spec=self._spec(), model=self.model, seeds=self.seeds)
+        out = SpreadSummary(
+            self.nodes, steps=self.steps, spec=self._spec(), model=self.model, seeds=self.seeds
+        )
         width = max(self._hist[0].shape[0], other._hist[0].shape[0])
-        out._hist = [_extend(a, width) + _extend(b, width) for a, b in zip(self._hist, other._hist, strict=True)]
+        out._hist = [
+            _extend(a, width) + _extend(b, width)
+            for a, b in zip(self._hist, other._hist, strict=True)
+        ]
         out._tt = [a + b for a, b in zip(self._tt, other._tt, strict=True)]
         out._adopted = self._adopted + other._adopted
         out.runs = self.runs + other.runs
@@ -447,13 +340,15 @@ at each size
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SpreadSummary):
             return NotImplemented
-        if (self.nodes, self.steps, self.model, self.seeds, self.shares, self.groups, self.runs) != (
-            other.nodes, other.steps, other.model, other.seeds, other.shares, other.groups, other.runs
-        ):  # fmt: skip
+        fields = ("nodes", "steps", "model", "seeds", "shares", "groups", "runs")
+        if any(getattr(self, f) != getattr(other, f) for f in fields):
             return False
         width = max(self._hist[0].shape[0], other._hist[0].shape[0])
         return (
-            all(np.array_equal(_extend(a, width), _extend(b, width)) for a, b in zip(self._hist, other._hist, strict=True))
+            all(
+                np.array_equal(_extend(a, width), _extend(b, width))
+                for a, b in zip(self._hist, other._hist, strict=True)
+            )
             and all(np.array_equal(a, b) for a, b in zip(self._tt, other._tt, strict=True))
             and np.array_equal(self._adopted, other._adopted)
         )
@@ -555,7 +450,7 @@ at each size
         if qs.ndim != 1 or not np.all(np.isfinite(qs)) or np.any((qs < 0) | (qs > 1)):
             msg = f"q: expected quantiles between 0 and 1, got {list(q)!r}"
             raise SpreadError(msg)
-        return self._pad(_hist_quantiles(self._hist[self._group(group)], self.runs, qs))
+        return self._pad(hist_quantiles(self._hist[self._group(group)], self.runs, qs))
 
     def final_size_distribution(self, *, group: str | None = None) -> I64:
         """``out[c]``: how many runs ended with ``c`` adopters (of a kept group if given).
@@ -569,7 +464,8 @@ at each size
         [0, 0, 0, 2]
         """
         self._ready()
-        return self._hist[self._group(group)][-1].copy()
+        out: I64 = self._hist[self._group(group)][-1].copy()
+        return out
 
     def adoption_probability(self) -> dict[Hashable, float]:
         """For each node, the share of runs in which it adopted (at any step).
@@ -639,9 +535,7 @@ at each size
                 )
             group = match[0]
         row = self._tt[self._group(group)][self.shares.index(float(share))]
-        return TimeToDistribution(
-            float(share), tuple(int(x) for x in row[:-1]), int(row[-1])
-        )
+        return TimeToDistribution(float(share), tuple(int(x) for x in row[:-1]), int(row[-1]))
 
     def summary(self, shares: Sequence[float] | None = None) -> dict[str, Any]:
         """Headline numbers, as :meth:`SpreadResult.summary` gives them (default: the kept shares).
@@ -659,7 +553,7 @@ at each size
         sums, sq = self._sums(0)
         n = self.runs
         final = self._hist[0][-1:]
-        q = _hist_quantiles(final, n, np.array([0.1, 0.5, 0.9]))[:, 0]
+        q = hist_quantiles(final, n, np.array([0.1, 0.5, 0.9]))[:, 0]
         sd = math.sqrt((n * sq[-1] - sums[-1] ** 2) / (n * (n - 1))) if n > 1 else 0.0
         out: dict[str, Any] = {
             "model": self.model,
@@ -709,10 +603,12 @@ at each size
     @property
     def counts(self) -> npt.NDArray[np.int32]:
         """Not kept: per-run curves need ``keep="runs"`` (raises :class:`SpreadError`)."""
-        raise _needs_runs("counts", "; mean_curve() and quantile_curves() give the curves' distribution")
+        raise _needs_runs(
+            "counts", "; mean_curve() and quantile_curves() give the curves' distribution"
+        )
 
     def final_size(self) -> npt.NDArray[np.int32]:
-        """Not kept: per-run final sizes need ``keep="runs"`` (see :meth:`final_size_distribution`)."""
+        """Not kept: per-run sizes need ``keep="runs"``; see :meth:`final_size_distribution`."""
         raise _needs_runs(
             "final_size", "; final_size_distribution() gives how many runs ended at each size"
         )
@@ -735,7 +631,8 @@ at each size
             ("runs x steps", f"{self.runs} x {self.steps}"),
             ("nodes", str(self.n_nodes)),
             ("final size (mean, 10-90%)",
-             f"{s['final_size_mean']:.1f} ({s['final_size_q10']:.0f} to {s['final_size_q90']:.0f})"),
+             (f"{s['final_size_mean']:.1f} "
+              f"({s['final_size_q10']:.0f} to {s['final_size_q90']:.0f})")),
         ]  # fmt: skip
         for share, t in s["time_to"].items():
             med = "not reached" if t["median"] is None else f"step {t['median']:g}"
@@ -761,9 +658,9 @@ at each size
         """
         meta = {
             "format": FORMAT, "version": VERSION, "runs": self.runs, "steps": self.steps,
-            "model": self.model, "nodes": [_jsonable(n) for n in self.nodes],
-            "seeds": [_jsonable(n) for n in self.seeds], "shares": list(self.shares),
-            "groups": {k: [_jsonable(n) for n in v] for k, v in self.groups.items()},
+            "model": self.model, "nodes": [jsonable(n) for n in self.nodes],
+            "seeds": [jsonable(n) for n in self.seeds], "shares": list(self.shares),
+            "groups": {k: [jsonable(n) for n in v] for k, v in self.groups.items()},
         }  # fmt: skip
         arrays: dict[str, Any] = {"adopted": self._adopted}
         for g, (h, tt) in enumerate(zip(self._hist, self._tt, strict=True)):
@@ -789,7 +686,8 @@ at each size
                     raise DataError(source, [Problem("", "is not a saved SpreadSummary")])
                 members = data.zip.infolist() if data.zip is not None else []
                 check_allocation(
-                    sum(int(i.file_size) for i in members), what=f"{source}: loading a SpreadSummary"
+                    sum(int(i.file_size) for i in members),
+                    what=f"{source}: loading a SpreadSummary",
                 )
                 meta = json.loads(str(data["meta"]))
                 arrays = {k: data[k] for k in data.files if k != "meta"}
@@ -803,26 +701,26 @@ at each size
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise DataError(source, [Problem("", "is not a saved SpreadSummary")])
         try:
-            version = _meta_int(meta, "version", 1)
+            version = meta_int(meta, "version", 1)
             if version > VERSION:
                 msg = f"was saved by a newer safety_collab (version {version})"
                 raise DataError(source, [Problem("", msg)])
-            runs, steps = _meta_int(meta, "runs", 0), _meta_int(meta, "steps", 1, MAX_STEPS)
+            runs, steps = meta_int(meta, "runs", 0), meta_int(meta, "steps", 1, MAX_STEPS)
             groups = meta.get("groups", {})
             if not isinstance(groups, dict):
                 msg = "groups is not a mapping"
                 raise TypeError(msg)
             spec = SummarySpec(
                 shares=meta["shares"],
-                groups={k: [_hashable(n) for n in v] for k, v in groups.items()},
+                groups={k: [hashable(n) for n in v] for k, v in groups.items()},
             )
             model = meta.get("model", "")
             if not isinstance(model, str):
                 msg = f"model is {type(model).__name__}, not text"
                 raise TypeError(msg)
             out = cls(
-                _meta_ids(meta, "nodes", required=True), steps=steps, spec=spec, model=model,
-                seeds=_meta_ids(meta, "seeds", required=False),
+                meta_ids(meta, "nodes", required=True), steps=steps, spec=spec, model=model,
+                seeds=meta_ids(meta, "seeds", required=False),
             )  # fmt: skip
             out._fill(runs, arrays)
         except (KeyError, TypeError, ValueError, OverflowError, SpreadError) as exc:
@@ -831,7 +729,7 @@ at each size
         return out
 
     def _fill(self, runs: int, arrays: Mapping[str, Any]) -> None:
-        """Set the tallies from saved arrays, refusing any that could not come from ``runs`` runs."""
+        """Set the tallies from saved arrays, refusing any that ``runs`` runs could not give."""
         sizes = [h.shape[1] for h in self._hist]
         hists, tts = [], []
         for g, cols in enumerate(sizes):
@@ -851,7 +749,11 @@ at each size
         if adopted.shape != (self.n_nodes,) or np.any(adopted > runs):
             msg = f"adopted must hold {self.n_nodes} counts of at most {runs} runs"
             raise ValueError(msg)
-        extra = set(arrays) - {"adopted", *(f"hist{g}" for g in range(len(sizes))), *(f"tt{g}" for g in range(len(sizes)))}
+        extra = set(arrays) - {
+            "adopted",
+            *(f"hist{g}" for g in range(len(sizes))),
+            *(f"tt{g}" for g in range(len(sizes))),
+        }
         if extra:
             msg = f"unexpected arrays {sorted(extra)}"
             raise ValueError(msg)
