@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import pickle
 import signal
 import sys
+import tempfile
 import threading
 import time
+from pathlib import Path
 
 import attrs
 import cloudpickle
@@ -17,7 +20,14 @@ import numpy as np
 
 from safety_collab.datasets import synthetic_national
 from safety_collab.graphs import collaboration_graph
-from safety_collab.spread import IndependentCascade, SummarySpec, simulate
+from safety_collab.spread import (
+    IndependentCascade,
+    Lapse,
+    SpreadSummary,
+    SummarySpec,
+    compile_graph,
+    simulate,
+)
 
 MAIN_PID = os.getpid()
 
@@ -117,3 +127,40 @@ def test_dask_summaries_of_many_runs_on_the_national_graph_survive_a_killed_work
     assert killed[0] < finished
     assert on_dask == serial
     assert on_dask.time_to(0.5, group="first ten") == serial.time_to(0.5, group="first ten")
+
+
+class MeasuredPool(cf.ProcessPoolExecutor):
+    """A process pool that records how many bytes each submitted chunk pickles to."""
+
+    def __init__(self, workers: int) -> None:
+        super().__init__(workers)
+        self.sizes: list[int] = []
+
+    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        self.sizes.append(len(pickle.dumps((fn, args, kwargs))))
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_a_process_pool_gets_the_graph_once_and_returns_adoptions_through_shared_memory() -> None:
+    G = nx.barabasi_albert_graph(3000, 3, seed=2)
+    model = Lapse(IndependentCascade(p=0.1), delta=0.1)
+    kw = {"model": model, "runs": 600, "steps": 15, "rng": 8, "chunk_size": 50}
+    serial = simulate(G, [0, 1], **kw)
+    graph_bytes = len(pickle.dumps(compile_graph(G)))
+    before = set(Path(tempfile.gettempdir()).glob("safety_collab-*"))
+    before |= set(Path("/dev/shm").glob("safety_collab-*")) if Path("/dev/shm").is_dir() else set()
+    with MeasuredPool(2) as pool:
+        par = simulate(G, [0, 1], executor=pool, **kw)
+        summary = simulate(G, [0, 1], executor=pool, keep="summary", **kw)
+    assert np.array_equal(serial.run_ptr, par.run_ptr)
+    assert np.array_equal(serial.rows, par.rows)
+    assert np.array_equal(serial.adopt_steps, par.adopt_steps)
+    assert serial.lapse_steps is not None
+    assert np.array_equal(serial.lapse_steps, par.lapse_steps)
+    assert summary == SpreadSummary.from_result(serial)
+    # 24 chunks: none carries the graph (over 100 kB pickled), only the name of its files
+    assert len(pool.sizes) == 24
+    assert max(pool.sizes) < 4_000 < graph_bytes
+    after = set(Path(tempfile.gettempdir()).glob("safety_collab-*"))
+    after |= set(Path("/dev/shm").glob("safety_collab-*")) if Path("/dev/shm").is_dir() else set()
+    assert after == before  # the files are gone

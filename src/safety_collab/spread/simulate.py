@@ -533,17 +533,71 @@ def _plan_summary(n: int, steps: int, executor: cf.Executor | None) -> None:
 
 def _chunk_task(
     model: Any, graph: Any, seeds: npt.NDArray[np.int32], *, seed: np.random.SeedSequence,
-    runs: int, steps: int, fold: Folder | None,
+    runs: int, steps: int, fold: Folder | None, out_dir: str | None = None,
 ) -> Any:  # fmt: skip
-    """One chunk where it runs: its adoptions, or (with ``fold``) its tallies, checked first."""
+    """One chunk where it runs: its adoptions, or (with ``fold``) its tallies, checked first.
+
+    With ``out_dir`` (worker processes on this machine) the checked adoptions
+    are written to a file there and only its name is returned.
+    """
     cg = _worker_graph(graph)
     out = _run_chunk(model, cg, seeds, seed=seed, runs=runs, steps=steps)
-    if fold is None:
+    if fold is None and out_dir is None:
         return out
     problem = out.problem(runs=runs, steps=steps, n_nodes=cg.n_nodes, seeds=seeds)
     if problem:
         raise _BadOutputError(problem)
-    return fold.fold(out)
+    if fold is not None:
+        return fold.fold(out)
+    assert out_dir is not None
+    return _SharedAdoptions.write(out, out_dir)
+
+
+@attrs.frozen
+class _SharedAdoptions:
+    """A chunk's checked adoptions in a file of shared memory: what a worker process returns."""
+
+    path: str
+    runs: int
+    size: int
+    lapses: bool
+
+    @classmethod
+    def write(cls, a: Adoptions, folder: str) -> _SharedAdoptions | Adoptions:
+        """Write ``a`` (checked) to a new file in ``folder``; ``a`` itself if that fails."""
+        path = os.path.join(folder, uuid.uuid4().hex)
+        parts = [(a.run_ptr, np.int64), (a.rows, np.int32), (a.steps, np.int16)]
+        if a.lapses is not None:
+            parts.append((a.lapses, np.int16))
+        try:
+            with open(path, "wb") as fh:
+                for arr, dtype in parts:
+                    fh.write(np.ascontiguousarray(arr, dtype=dtype).data)
+        except OSError:  # no room: send the arrays the ordinary way
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            return a
+        return cls(path, a.runs, int(a.rows.shape[0]), a.lapses is not None)
+
+    def read(self) -> Adoptions:
+        """The adoptions, mapped from the file (the file may then be removed)."""
+        mm = np.memmap(self.path, dtype=np.uint8, mode="r")
+        at = 0
+
+        def take(count: int, dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
+            nonlocal at
+            nbytes = count * np.dtype(dtype).itemsize
+            out = np.asarray(mm[at : at + nbytes]).view(dtype)
+            at += nbytes
+            return out
+
+        run_ptr, rows, steps = (
+            take(self.runs + 1, np.int64),
+            take(self.size, np.int32),
+            take(self.size, np.int16),
+        )
+        lapses = take(self.size, np.int16) if self.lapses else None
+        return Adoptions(run_ptr, rows, steps, lapses)
 
 
 # ------------------------------------------------------------------ the graph, sent once
@@ -584,37 +638,38 @@ def _worker_graph(graph: Any) -> CompiledGraph:
 
 
 @contextlib.contextmanager
-def _shipped(executor: cf.Executor | None, cg: CompiledGraph) -> Iterator[Any]:
+def _shipped(executor: cf.Executor | None, cg: CompiledGraph) -> Iterator[tuple[Any, str | None]]:
     """What to hand each chunk as its graph, so that each worker receives the graph once.
 
     Threads share it as it is; a process pool maps it from files written once
     (in ``/dev/shm`` where there is one, so the pages are shared memory); a Dask
     cluster gets it scattered to every worker (``broadcast=True``); any other
-    executor gets it with each chunk.
+    executor gets it with each chunk. The second value is a folder there through
+    which workers on this machine return adoptions (a worker elsewhere cannot
+    write to it, and returns them the ordinary way).
     """
     client = _dask_client(executor)
-    if client is not None:
-        fut = client.scatter(cg, broadcast=True, hash=False)
-        try:
-            yield fut
-        finally:
-            with contextlib.suppress(Exception):  # a closed client has nothing to release
-                fut.release()
-        return
-    if not isinstance(executor, cf.ProcessPoolExecutor):
-        yield cg
+    if client is None and not isinstance(executor, cf.ProcessPoolExecutor):
+        yield cg, None
         return
     shm = "/dev/shm"
-    where = tempfile.mkdtemp(
-        prefix="safety_collab-graph-", dir=shm if os.access(shm, os.W_OK) else None
-    )
+    where = tempfile.mkdtemp(prefix="safety_collab-", dir=shm if os.access(shm, os.W_OK) else None)
+    base = Path(where)
+    (base / "out").mkdir()
     try:
-        base = Path(where)
+        if client is not None:
+            fut = client.scatter(cg, broadcast=True, hash=False)
+            try:
+                yield fut, str(base / "out")
+            finally:
+                with contextlib.suppress(Exception):  # a closed client has nothing to release
+                    fut.release()
+            return
         with open(base / "meta.pickle", "wb") as fh:
             pickle.dump((cg.nodes, cg.directed), fh)
         for key in ("indptr", "indices", "weights"):
             np.save(base / f"{key}.npy", getattr(cg, key))
-        yield _GraphFiles(uuid.uuid4().hex, where)
+        yield _GraphFiles(uuid.uuid4().hex, where), str(base / "out")
     finally:
         shutil.rmtree(where, ignore_errors=True)
 
@@ -640,13 +695,17 @@ def _run_all(
     results: list[Adoptions | None] = [None] * job.n_chunks
     done = 0
 
-    def record(i: int, out: Adoptions) -> None:
+    def record(i: int, out: Adoptions | _SharedAdoptions) -> None:
         nonlocal done
-        _seq, n = job.chunk(i)
-        problem = out.problem(runs=n, steps=job.steps, n_nodes=job.graph.n_nodes, seeds=job.seeds)
-        if problem:
-            msg = f"spread model {job.desc!r} returned {problem}"
-            raise PluginError(msg)
+        if isinstance(out, _SharedAdoptions):
+            out = out.read()  # checked where it ran
+        else:
+            _, n = job.chunk(i)
+            seeds = job.seeds
+            problem = out.problem(runs=n, steps=job.steps, n_nodes=job.graph.n_nodes, seeds=seeds)
+            if problem:
+                msg = f"spread model {job.desc!r} returned {problem}"
+                raise PluginError(msg)
         results[i] = out
         done += 1
         if budget is not None:
@@ -676,11 +735,11 @@ def _stream(
                     bar.update(1)
             return
         window = _window(executor)
-        with _shipped(executor, job.graph) as graph:
+        with _shipped(executor, job.graph) as (graph, out_dir):
             nxt = 0
             while nxt < job.n_chunks or pending:
                 while nxt < job.n_chunks and len(pending) < window:
-                    pending[_submit(executor, job, graph, nxt, fold)] = nxt
+                    pending[_submit(executor, job, graph, nxt, fold, out_dir)] = nxt
                     nxt += 1
                 finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
                 for fut in finished:
@@ -704,8 +763,9 @@ def _stream(
 
 
 def _submit(
-    executor: cf.Executor, job: _Job, graph: Any, i: int, fold: Folder | None
-) -> cf.Future[Any]:
+    executor: cf.Executor, job: _Job, graph: Any, i: int, fold: Folder | None,
+    out_dir: str | None,
+) -> cf.Future[Any]:  # fmt: skip
     """Submit chunk ``i``; one the executor refuses (broken, shut down) gets a failed future.
 
     The failed future is then treated like a chunk whose worker died: the chunk
@@ -714,8 +774,9 @@ def _submit(
     seq, n = job.chunk(i)
     try:
         return executor.submit(
-            _chunk_task, job.model, graph, job.seeds, seed=seq, runs=n, steps=job.steps, fold=fold
-        )
+            _chunk_task, job.model, graph, job.seeds, seed=seq, runs=n, steps=job.steps,
+            fold=fold, out_dir=None if fold is not None else out_dir,
+        )  # fmt: skip
     except RuntimeError as exc:  # BrokenExecutor is one, as is "after shutdown"
         if not isinstance(exc, cf.BrokenExecutor) and "cannot schedule" not in str(exc):
             raise
