@@ -40,6 +40,7 @@ MODULES = [
     "safety_collab.plugins",
     "safety_collab.spread",
     "safety_collab.spread.seeding",
+    "safety_collab.spread.summary",
     "safety_collab.exchange",
     "safety_collab.spc",
     "safety_collab.adoption",

@@ -19,9 +19,10 @@ from safety_collab.spread.models import (
     Lapse,
     LinearThreshold,
 )
-from safety_collab.spread.result import SpreadResult
+from safety_collab.spread.result import SpreadResult, TimeToDistribution
 from safety_collab.spread.seeding import SeedChoice, SpreadEstimate, choose_seeds, evaluate_seeds
 from safety_collab.spread.simulate import simulate
+from safety_collab.spread.summary import SpreadSummary, SummarySpec
 
 __all__ = [
     "Adoptions",
@@ -34,6 +35,9 @@ __all__ = [
     "SeedChoice",
     "SpreadEstimate",
     "SpreadResult",
+    "SpreadSummary",
+    "SummarySpec",
+    "TimeToDistribution",
     "choose_seeds",
     "compile_graph",
     "evaluate_seeds",

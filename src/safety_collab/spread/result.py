@@ -22,6 +22,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import numpy.typing as npt
 
@@ -35,15 +36,89 @@ from safety_collab.errors import (
     ResourceLimitError,
     SpreadError,
 )
+from safety_collab.spread._saved import (
+    hist_quantiles,
+    ints,
+    jsonable,
+    meta_ids,
+    meta_int,
+)
 from safety_collab.spread.models import Adoptions
 
-__all__ = ["SpreadResult"]
+__all__ = ["SpreadResult", "TimeToDistribution"]
 
 FloatArray = npt.NDArray[np.float64]
 FORMAT = "safety_collab.SpreadResult"
 VERSION = 1
 MAX_STEPS = 32_000
 """Most steps a result may have (steps are stored as 16-bit integers)."""
+
+
+@attrs.frozen(eq=False)
+class TimeToDistribution:
+    """How many runs first reached a share of the region at each step.
+
+    Attributes
+    ----------
+    share
+        The share, in (0, 1].
+    counts
+        ``counts[t]``: runs that first reached it at step ``t`` (``0..steps``).
+    never
+        Runs that never reached it within the simulated steps.
+
+    Examples
+    --------
+    >>> d = TimeToDistribution(0.5, (0, 2, 1), 1)
+    >>> d.runs, d.reached(), d.median(), d.quantile(1.0)
+    (4, 0.75, 1.0, 2.0)
+    """
+
+    share: float
+    counts: tuple[int, ...]
+    never: int
+
+    @property
+    def runs(self) -> int:
+        """Number of runs."""
+        return sum(self.counts) + self.never
+
+    def reached(self) -> float:
+        """The share of runs that reached it (as ``SpreadResult.summary()['time_to']``)."""
+        return (self.runs - self.never) / self.runs if self.runs else 0.0
+
+    def quantile(self, q: float) -> float | None:
+        """The ``q`` quantile of the step, over the runs that reached it (``None`` if none did).
+
+        Computed as :func:`numpy.quantile` (linear) would over those runs' steps.
+        """
+        if isinstance(q, bool) or not isinstance(q, int | float) or not 0 <= q <= 1:
+            msg = f"q: must be between 0 and 1 (got {q!r})"
+            raise SpreadError(msg)
+        hist = np.asarray(self.counts, dtype=np.int64)
+        total = int(hist.sum())
+        if total == 0:
+            return None
+        return float(hist_quantiles(hist[None, :], total, np.array([q]))[0, 0])
+
+    def median(self) -> float | None:
+        """The median step over the runs that reached it (``None`` if none did)."""
+        return self.quantile(0.5)
+
+    def mean(self) -> float | None:
+        """The mean step over the runs that reached it (``None`` if none did)."""
+        total = self.runs - self.never
+        if total == 0:
+            return None
+        return sum(t * c for t, c in enumerate(self.counts)) / total
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimeToDistribution):
+            return NotImplemented
+        return (self.share, self.counts, self.never) == (other.share, other.counts, other.never)
+
+    def __hash__(self) -> int:
+        return hash((self.share, self.counts, self.never))
 
 
 class SpreadResult:
@@ -305,6 +380,42 @@ class SpreadResult:
         first[~reached.any(axis=1)] = np.nan
         return first
 
+    def time_to_distribution(
+        self, share: float, *, among: Iterable[Hashable] | None = None
+    ) -> TimeToDistribution:
+        """How many runs first reached ``share`` at each step (see :meth:`time_to`).
+
+        The same as a streaming summary's ``time_to`` for the same runs.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> res = simulate(nx.path_graph(4), seeds=[0], p=1.0, runs=2, steps=3, rng=0)
+        >>> d = res.time_to_distribution(1.0)
+        >>> d.counts, d.never
+        ((0, 0, 0, 2), 0)
+        """
+        t = self.time_to(share, among=among)
+        ok = ~np.isnan(t)
+        counts = np.bincount(t[ok].astype(np.int64), minlength=self.steps + 1)
+        return TimeToDistribution(
+            float(share), tuple(int(c) for c in counts), int(np.count_nonzero(~ok))
+        )
+
+    def final_size_distribution(self) -> npt.NDArray[np.int64]:
+        """``out[c]``: how many runs ended with ``c`` adopters (length ``n_nodes + 1``).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from safety_collab.spread import simulate
+        >>> simulate(nx.path_graph(3), seeds=[0], p=1.0, runs=2, steps=5,
+        ...          rng=0).final_size_distribution().tolist()
+        [0, 0, 0, 2]
+        """
+        return np.bincount(self.final_size(), minlength=self.n_nodes + 1).astype(np.int64)
+
     def summary(self, shares: Sequence[float] = (0.5, 0.8)) -> dict[str, Any]:
         """Headline numbers of the result.
 
@@ -406,8 +517,8 @@ class SpreadResult:
         """
         meta = {
             "format": FORMAT, "version": VERSION, "runs": self.runs, "steps": self.steps,
-            "model": self.model, "nodes": [_jsonable(n) for n in self.nodes],
-            "seeds": [_jsonable(n) for n in self.seeds],
+            "model": self.model, "nodes": [jsonable(n) for n in self.nodes],
+            "seeds": [jsonable(n) for n in self.seeds],
         }  # fmt: skip
         arrays = {"run_ptr": self.run_ptr, "rows": self.rows, "adopt_steps": self.adopt_steps}
         if self.lapse_steps is not None:
@@ -456,19 +567,19 @@ class SpreadResult:
             msg = f"was saved by a newer safety_collab (version {meta.get('version')})"
             raise DataError(source, [Problem("", msg)])
         try:
-            runs, steps = _meta_int(meta, "runs", 1), _meta_int(meta, "steps", 1, MAX_STEPS)
-            nodes = _meta_ids(meta, "nodes", required=True)
-            seeds = _meta_ids(meta, "seeds", required=False)
+            runs, steps = meta_int(meta, "runs", 1), meta_int(meta, "steps", 1, MAX_STEPS)
+            nodes = meta_ids(meta, "nodes", required=True)
+            seeds = meta_ids(meta, "seeds", required=False)
             model = meta.get("model", "")
             if not isinstance(model, str):
                 msg = f"model is {type(model).__name__}, not text"
                 raise TypeError(msg)
             adoptions = Adoptions(
-                _ints("run_ptr", arrays["run_ptr"], np.int64),
-                _ints("rows", arrays["rows"], np.int32),
-                _ints("adopt_steps", arrays["adopt_steps"], np.int16),
+                ints("run_ptr", arrays["run_ptr"], np.int64),
+                ints("rows", arrays["rows"], np.int32),
+                ints("adopt_steps", arrays["adopt_steps"], np.int16),
                 None if "lapse_steps" not in arrays
-                else _ints("lapse_steps", arrays["lapse_steps"], np.int16),
+                else ints("lapse_steps", arrays["lapse_steps"], np.int16),
             )  # fmt: skip
             res = cls(
                 nodes, runs=runs, steps=steps, run_ptr=adoptions.run_ptr, rows=adoptions.rows,
@@ -489,65 +600,6 @@ def _integers(name: str, value: object) -> npt.NDArray[Any]:
     except (TypeError, ValueError, OverflowError):  # a ragged list, an odd array-like
         msg = f"{name}: expected a list of integers, got {described(value)}"
         raise SpreadError(msg) from None
-
-
-def _jsonable(node: Hashable) -> Any:
-    if isinstance(node, str | int | float | bool) or node is None:
-        return node
-    if isinstance(node, tuple):
-        return [_jsonable(x) for x in node]
-    return str(node)
-
-
-def _ints(name: str, a: object, dtype: type[np.integer[Any]]) -> npt.NDArray[Any]:
-    """``a`` as ``dtype``, refusing anything but a 1-d integer array whose values fit."""
-    if not isinstance(a, np.ndarray):  # a zip member that is not a .npy file reads as bytes
-        msg = f"{name} is {type(a).__name__}, not an array"
-        raise TypeError(msg)
-    if a.ndim != 1 or not (np.issubdtype(a.dtype, np.integer) or a.size == 0):
-        msg = f"{name} is {a.dtype} of shape {a.shape}; expected a list of integers"
-        raise ValueError(msg)
-    info = np.iinfo(dtype)
-    if a.size and (int(a.min()) < info.min or int(a.max()) > info.max):
-        msg = f"{name} holds values outside {info.min}..{info.max}"
-        raise ValueError(msg)
-    return a.astype(dtype)
-
-
-def _meta_int(meta: dict[str, Any], key: str, lo: int, hi: int | None = None) -> int:
-    """``meta[key]``: an integer (not a float, text or bool) in ``lo..hi``."""
-    value = meta[key]
-    if isinstance(value, bool) or not isinstance(value, int):
-        msg = f"{key} is {value!r}, not an integer"
-        raise TypeError(msg)
-    if value < lo or (hi is not None and value > hi):
-        msg = f"{key} ({value}) is outside {lo}..{'' if hi is None else hi}"
-        raise ValueError(msg)
-    return value
-
-
-def _meta_ids(meta: dict[str, Any], key: str, *, required: bool) -> list[Hashable]:
-    """``meta[key]``: a list of node ids (lists become tuples), none repeated."""
-    if key not in meta and not required:
-        return []
-    value = meta[key]
-    if not isinstance(value, list):
-        msg = f"{key} is {type(value).__name__}, not a list of node ids"
-        raise TypeError(msg)
-    ids = [_hashable(n) for n in value]
-    if len(set(ids)) != len(ids):
-        msg = f"{key}: an id repeats"
-        raise ValueError(msg)
-    return ids
-
-
-def _hashable(node: object) -> Hashable:
-    if isinstance(node, list):
-        return tuple(_hashable(x) for x in node)
-    if isinstance(node, dict):
-        msg = "a node id is a JSON object"
-        raise TypeError(msg)
-    return node  # JSON scalars are hashable
 
 
 def _check(res: SpreadResult, adoptions: Adoptions) -> None:
