@@ -145,7 +145,14 @@ def _facilitate(
     k: int,
     step: int,
 ) -> Any:  # pragma: no cover - compiled
-    """Offer support to the first ``cap`` non-adopters; each adopts w.p. ``boost``."""
+    """Offer support to the first ``cap`` non-adopters, each adopting w.p. ``boost``.
+
+    Returns ``(fptr, nn, k)``.
+
+    The caller leaves room for every row not yet adopting in the run (the
+    output is never grown here, so the buffers stay the same arrays in the
+    caller's loops).
+    """
     m = fac_order.shape[0]
     while fptr < m and tag[fac_order[fptr]] == t_id:
         fptr += 1
@@ -161,13 +168,33 @@ def _facilitate(
             tag[v] = t_id
             nxt[nn] = v
             nn += 1
-            if k + 1 > out_nodes.shape[0]:
-                out_nodes = grow_i4(out_nodes, k + 1)
-                out_steps = _grow_i2(out_steps, k + 1)
             out_nodes[k] = v
             out_steps[k] = step
             k += 1
-    return fptr, nn, out_nodes, out_steps, k
+    return fptr, nn, k
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _adopt(
+    v: int, tag: Any, t_id: int, nxt: Any, nn: int, out_nodes: Any, out_steps: Any, k: int,
+    step: int,
+) -> Any:  # fmt: skip # pragma: no cover - compiled
+    """Row ``v`` adopts at ``step`` unless it has in this run: the new ``(nn, k)``."""
+    if tag[v] == t_id:
+        return nn, k
+    tag[v] = t_id
+    nxt[nn] = v
+    out_nodes[k] = v
+    out_steps[k] = step
+    return nn + 1, k + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _room_for_run(out_nodes: Any, out_steps: Any, k: int, n: int) -> Any:  # pragma: no cover
+    """Output buffers with room for one more run's adoptions (at most ``n``)."""
+    if k + n > out_nodes.shape[0]:
+        return grow_i4(out_nodes, k + n), _grow_i2(out_steps, k + n)
+    return out_nodes, out_steps
 
 
 @njit(cache=True, nogil=True)
@@ -195,12 +222,17 @@ def ic_chunk(
     ``geo_deg`` out-edges skips geometrically over the edges that do not
     transmit (``inv_log = 1 / log(1 - p)``), which costs one logarithm per
     transmitting edge instead of one draw per edge.
+
+    A run adopts each row at most once, so the output buffers are grown (if
+    need be) once per run, to hold ``n`` more adoptions, and never inside the
+    edge loops: a check there, on buffers that may be replaced, kept the loops
+    from staying in registers and cost more than the draws on small cascades.
     """
     n = indptr.shape[0] - 1
     tag = np.zeros(n, np.int64)
     cur = np.empty(n, np.int32)
     nxt = np.empty(n, np.int32)
-    cap = max(1024, runs * (seeds.shape[0] + 8))
+    cap = max(1024, runs * (seeds.shape[0] + 8), n + seeds.shape[0])
     out_nodes = np.empty(cap, np.int32)
     out_steps = np.empty(cap, np.int16)
     run_ptr = np.zeros(runs + 1, np.int64)
@@ -208,9 +240,7 @@ def ic_chunk(
     s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
     for r in range(runs):
         t_id = r + 1
-        if k + seeds.shape[0] > out_nodes.shape[0]:
-            out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
-            out_steps = _grow_i2(out_steps, k + seeds.shape[0])
+        out_nodes, out_steps = _room_for_run(out_nodes, out_steps, k, n)
         nc = 0
         for s in seeds:
             tag[s] = t_id
@@ -222,15 +252,11 @@ def ic_chunk(
         fptr = 0
         for step in range(1, steps + 1):
             nn = 0
-            if mode != 2:
+            if mode == 3:
                 for i in range(nc):
-                    u = cur[i]
-                    start = indptr[u]
-                    end = indptr[u + 1]
-                    if k + end - start > out_nodes.shape[0]:
-                        out_nodes = grow_i4(out_nodes, k + end - start)
-                        out_steps = _grow_i2(out_steps, k + end - start)
-                    if mode == 3 and end - start > geo_deg:
+                    start = indptr[cur[i]]
+                    end = indptr[cur[i] + 1]
+                    if end - start > geo_deg:
                         x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                         j = start + geo_skip(x, inv_log, end - start)
                         while j < end:
@@ -238,34 +264,31 @@ def ic_chunk(
                             x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
                             j += 1
                             j += geo_skip(x, inv_log, end - j)
-                            if tag[v] != t_id:
-                                tag[v] = t_id
-                                nxt[nn] = v
-                                nn += 1
-                                out_nodes[k] = v
-                                out_steps[k] = step
-                                k += 1
+                            nn, k = _adopt(v, tag, t_id, nxt, nn, out_nodes, out_steps, k, step)
                         continue
                     for j in range(start, end):
-                        if mode == 0:
-                            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                            if x >= thr[j]:
-                                continue
-                        elif mode == 3:
-                            x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
-                            if x >= thr_c:
-                                continue
-                        v = indices[j]
-                        if tag[v] != t_id:
-                            tag[v] = t_id
-                            nxt[nn] = v
-                            nn += 1
-                            out_nodes[k] = v
-                            out_steps[k] = step
-                            k += 1
+                        x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                        if x < thr_c:
+                            nn, k = _adopt(
+                                indices[j], tag, t_id, nxt, nn, out_nodes, out_steps, k, step
+                            )
+            elif mode == 0:
+                for i in range(nc):
+                    for j in range(indptr[cur[i]], indptr[cur[i] + 1]):
+                        x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                        if x < thr[j]:
+                            nn, k = _adopt(
+                                indices[j], tag, t_id, nxt, nn, out_nodes, out_steps, k, step
+                            )
+            elif mode == 1:
+                for i in range(nc):
+                    for j in range(indptr[cur[i]], indptr[cur[i] + 1]):
+                        nn, k = _adopt(
+                            indices[j], tag, t_id, nxt, nn, out_nodes, out_steps, k, step
+                        )
             if fac_cap > 0:
                 rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
-                fptr, nn, out_nodes, out_steps, k = _facilitate(
+                fptr, nn, k = _facilitate(
                     tag,
                     t_id,
                     fac_order,
@@ -305,7 +328,9 @@ def lt_chunk(
     """Linear threshold model.
 
     A node adopts once the normalised weight of its adopting in-neighbours
-    reaches its threshold, drawn uniformly on [0, 1) per run.
+    reaches its threshold, drawn uniformly on [0, 1) per run (when the
+    node is first reached). As in :func:`ic_chunk`, the output has room for a
+    whole run before it starts, and the generator's state is held in locals.
     """
     n = indptr.shape[0] - 1
     tag = np.zeros(n, np.int64)
@@ -314,16 +339,15 @@ def lt_chunk(
     theta = np.zeros(n, np.float64)
     cur = np.empty(n, np.int32)
     nxt = np.empty(n, np.int32)
-    cap = max(1024, runs * (seeds.shape[0] + 8))
+    cap = max(1024, runs * (seeds.shape[0] + 8), n + seeds.shape[0])
     out_nodes = np.empty(cap, np.int32)
     out_steps = np.empty(cap, np.int16)
     run_ptr = np.zeros(runs + 1, np.int64)
     k = 0
+    s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
     for r in range(runs):
         t_id = r + 1
-        if k + seeds.shape[0] > out_nodes.shape[0]:
-            out_nodes = grow_i4(out_nodes, k + seeds.shape[0])
-            out_steps = _grow_i2(out_steps, k + seeds.shape[0])
+        out_nodes, out_steps = _room_for_run(out_nodes, out_steps, k, n)
         nc = 0
         for s in seeds:
             tag[s] = t_id
@@ -337,9 +361,6 @@ def lt_chunk(
             nn = 0
             for i in range(nc):
                 u = cur[i]
-                if k + indptr[u + 1] - indptr[u] > out_nodes.shape[0]:
-                    out_nodes = grow_i4(out_nodes, k + indptr[u + 1] - indptr[u])
-                    out_steps = _grow_i2(out_steps, k + indptr[u + 1] - indptr[u])
                 for j in range(indptr[u], indptr[u + 1]):
                     v = indices[j]
                     if tag[v] == t_id:
@@ -347,7 +368,8 @@ def lt_chunk(
                     if seen[v] != t_id:
                         seen[v] = t_id
                         acc[v] = 0.0
-                        theta[v] = _unit(rng)
+                        x, s0, s1, s2, s3 = xoshiro_step(s0, s1, s2, s3)
+                        theta[v] = float(x >> U11) * TO_UNIT
                     acc[v] += w_in[j]
                     if acc[v] >= theta[v]:
                         tag[v] = t_id
@@ -357,7 +379,8 @@ def lt_chunk(
                         out_steps[k] = step
                         k += 1
             if fac_cap > 0:
-                fptr, nn, out_nodes, out_steps, k = _facilitate(
+                rng[0], rng[1], rng[2], rng[3] = s0, s1, s2, s3
+                fptr, nn, k = _facilitate(
                     tag,
                     t_id,
                     fac_order,
@@ -372,6 +395,7 @@ def lt_chunk(
                     k,
                     step,
                 )
+                s0, s1, s2, s3 = rng[0], rng[1], rng[2], rng[3]
             cur, nxt = nxt, cur
             nc = nn
             if nc == 0 and fac_cap == 0:
@@ -452,7 +476,7 @@ def bass_chunk(
                     out_steps[k] = step
                     k += 1
             if fac_cap > 0:
-                fptr, nn, out_nodes, out_steps, k = _facilitate(
+                fptr, nn, k = _facilitate(
                     tag,
                     t_id,
                     fac_order,

@@ -279,6 +279,7 @@ def thresholds(probs: npt.NDArray[np.float64]) -> npt.NDArray[np.uint64]:
 
 
 _NO_THRESHOLDS = np.zeros(0, dtype=np.uint64)
+_NO_PROBS = np.zeros(0, dtype=np.float64)
 _SUM_SLACK = 1e-9
 """How far above 1 a node's in-weights may sum (rounding) under ``normalize=False``."""
 
@@ -373,7 +374,9 @@ class IndependentCascade:
         runs: int, steps: int, _fac: tuple[Int32Array, int, float] | None = None,
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` cascades of up to ``steps`` steps from the ``seeds`` rows."""
-        probs, constant = self.probabilities(graph)
+        # with one p for every edge, no per-edge array is needed (building one per
+        # chunk cost more than the chunk's runs on small cascades)
+        probs, constant = (_NO_PROBS, self.p) if self.p is not None else self.probabilities(graph)
         mode, thr_c, inv_log, geo_deg = cascade_mode(constant)
         order, cap, boost = _fac_args(_fac)
         run_ptr, rows, st = _compiled().ic_chunk(

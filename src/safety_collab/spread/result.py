@@ -306,7 +306,14 @@ class SpreadResult:
         >>> res.final_size().tolist()
         [3, 3]
         """
-        return np.asarray(self._trimmed[:, -1])
+        if "_trimmed" in self.__dict__:  # the curves are built already
+            return np.asarray(self._trimmed[:, -1])
+        # the adoptions of each run less its lapses: no runs x steps grid needed
+        sizes: npt.NDArray[np.int32] = np.diff(self.run_ptr).astype(np.int32)
+        if self.lapse_steps is not None:
+            lapsed = self._run_of[self.lapse_steps >= 0]
+            sizes -= np.bincount(lapsed, minlength=self.runs).astype(np.int32)
+        return sizes
 
     def adoption_probability(self) -> dict[Hashable, float]:
         """For each node, the share of runs in which it adopted (at any step).
