@@ -149,7 +149,7 @@ class SimilarityIndex:
     def query(
         self, text: str, *, top: int = 5, threshold: float = THRESHOLD
     ) -> tuple[Similar, ...]:
-        """The indexed proposals most like ``text``: at most ``top``, each scoring ``threshold`` up.
+        """The indexed proposals most like ``text``: at most ``top``, scoring ``threshold`` or more.
 
         Best first; equal scores in the order of the proposal ids. Scores are
         rounded to 4 decimals.
