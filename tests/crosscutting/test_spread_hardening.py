@@ -251,13 +251,13 @@ def test_the_curves_of_a_result_count_what_each_adoption_needs(warm: None) -> No
     # 300,000 adoptions over 2 steps: the curves are small, the per-adoption work is not
     res = simulate(nx.complete_graph(300), [0], p=1.0, runs=1000, steps=1, rng=1)
     assert res.rows.shape == (300_000,)
-    err = refused_before_building(res.final_size, "1MiB")
+    err = refused_before_building(res.mean_curve, "1MiB")
     assert str(err).startswith("adoption curves of 1,000 runs x 2 steps")
 
 
 def test_quantile_curves_count_the_copy_numpy_sorts(warm: None) -> None:
     res = simulate(nx.path_graph(3), [0], p=1.0, runs=20_000, steps=2, rng=1)
-    res.final_size()  # the curves themselves (240 KiB) are built and kept
+    res.mean_curve()  # the curves themselves (240 KiB) are built and kept
     err = refused_before_building(lambda: res.quantile_curves([0.5]), "200KiB")
     assert str(err).startswith("quantile curves of 20,000 runs x 3 steps")
 

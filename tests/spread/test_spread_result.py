@@ -56,3 +56,15 @@ def test_result_load_errors(tmp_path: Path) -> None:
     np.savez(tmp_path / "inconsistent.npz", **arrays)
     with pytest.raises(sc.DataError, match="is not a consistent SpreadResult"):
         SpreadResult.load(tmp_path / "inconsistent.npz")
+
+
+def test_final_size_without_curves_equals_the_last_column_of_counts() -> None:
+    # final_size() counts each run's adoptions; counts builds the runs x steps grid
+    G = nx.barabasi_albert_graph(300, 2, seed=3)
+    fresh = simulate(G, [0, 5], p=0.2, runs=400, steps=6, rng=9)
+    sizes = fresh.final_size()
+    assert sizes.dtype == np.int32
+    assert np.array_equal(sizes, fresh.counts[:, -1])  # counts from a second, curve-built path
+    assert np.array_equal(sizes, fresh.final_size())  # and the same once the curves exist
+    assert int(sizes.min()) >= 2
+    assert int(sizes.max()) > 2

@@ -306,14 +306,11 @@ class SpreadResult:
         >>> res.final_size().tolist()
         [3, 3]
         """
-        if "_trimmed" in self.__dict__:  # the curves are built already
-            return np.asarray(self._trimmed[:, -1])
-        # the adoptions of each run less its lapses: no runs x steps grid needed
-        sizes: npt.NDArray[np.int32] = np.diff(self.run_ptr).astype(np.int32)
-        if self.lapse_steps is not None:
-            lapsed = self._run_of[self.lapse_steps >= 0]
-            sizes -= np.bincount(lapsed, minlength=self.runs).astype(np.int32)
-        return sizes
+        if self.lapse_steps is None and "_trimmed" not in self.__dict__:
+            # without lapses, each run's adoptions: no runs x steps grid needed
+            sizes: npt.NDArray[np.int32] = np.diff(self.run_ptr).astype(np.int32)
+            return sizes
+        return np.asarray(self._trimmed[:, -1])
 
     def adoption_probability(self) -> dict[Hashable, float]:
         """For each node, the share of runs in which it adopted (at any step).
