@@ -49,6 +49,19 @@ Examples
 from __future__ import annotations
 
 from safety_collab.exchange._solver import DP_CELLS  # noqa: F401 - public before the split
+from safety_collab.exchange.community import (
+    Campaign,
+    Comment,
+    Community,
+    Story,
+    Vote,
+    check_can_comment,
+    check_can_moderate,
+    check_can_move,
+    check_can_run_campaigns,
+    check_can_submit,
+    check_can_vote,
+)
 from safety_collab.exchange.criteria import (
     BUILTIN_CRITERIA,
     BuiltinScoring,
@@ -68,6 +81,9 @@ from safety_collab.exchange.files import (
     loads,
     to_data,
 )
+from safety_collab.exchange.history import ACTIVITY_KINDS, Activity
+from safety_collab.exchange.people import Person, Role
+from safety_collab.exchange.points import PointsRules, points
 from safety_collab.exchange.portfolio import Portfolio, PriorityAllocation, select_portfolio
 from safety_collab.exchange.proposals import (
     MAX_INVESTMENT,
@@ -79,19 +95,43 @@ from safety_collab.exchange.proposals import (
 )
 from safety_collab.exchange.ranking import Ranked, Ranking, rank
 from safety_collab.exchange.scoring import CriterionScore, Score, builtin_scoring, score
+from safety_collab.exchange.similar import (
+    Similar,
+    SimilarityIndex,
+    proposal_text,
+    similar_proposals,
+)
+from safety_collab.exchange.stages import (
+    DEFAULT_WORKFLOW_FILE,
+    GUARD_KINDS,
+    Guard,
+    Transition,
+    Workflow,
+    load_workflow,
+)
 from safety_collab.exchange.workflow import Exchange
 
 __all__ = [
+    "ACTIVITY_KINDS",
     "BUILTIN_CRITERIA",
+    "DEFAULT_WORKFLOW_FILE",
     "EXAMPLE_FILE",
+    "GUARD_KINDS",
     "MAX_INVESTMENT",
     "SCHEMA_VERSION",
     "TRANSITIONS",
+    "Activity",
     "BuiltinScoring",
     "CacheInfo",
+    "Campaign",
+    "Comment",
+    "Community",
     "CriterionScore",
     "Event",
     "Exchange",
+    "Guard",
+    "Person",
+    "PointsRules",
     "Portfolio",
     "PriorityAllocation",
     "Proposal",
@@ -101,16 +141,33 @@ __all__ = [
     "Reach",
     "ReachCache",
     "ReachSettings",
+    "Role",
     "Score",
+    "Similar",
+    "SimilarityIndex",
+    "Story",
+    "Transition",
+    "Vote",
+    "Workflow",
     "builtin_scoring",
+    "check_can_comment",
+    "check_can_moderate",
+    "check_can_move",
+    "check_can_run_campaigns",
+    "check_can_submit",
+    "check_can_vote",
     "dump",
     "dumps",
     "example_exchange",
     "from_data",
     "load",
+    "load_workflow",
     "loads",
+    "points",
+    "proposal_text",
     "rank",
     "score",
     "select_portfolio",
+    "similar_proposals",
     "to_data",
 ]
