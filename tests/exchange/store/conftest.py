@@ -66,3 +66,12 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'exchange.sqlite'}"
     return new_database(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture(autouse=True)
+def _close_stores() -> Iterator[None]:
+    from store_helpers import OPEN
+
+    yield
+    while OPEN:
+        OPEN.pop().close()

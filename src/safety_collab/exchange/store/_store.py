@@ -354,7 +354,7 @@ expected version 1, it is now at version 2; read it again and retry
         self.upgrade()
 
         def record(conn: Connection) -> None:
-            found = dict(conn.execute(sa.select(t.meta.c.key, t.meta.c.value)).tuples().all())
+            found = dict(conn.execute(sa.select(t.meta.c.key, t.meta.c.value)).all())
             if "collaborative" in found and found["collaborative"] != self.collab.id:
                 raise StoreError(
                     self.url,
@@ -609,7 +609,7 @@ exchange: the first one must hold the role 'admin'
 
         def read(conn: Connection) -> dict[str, str]:
             q = sa.select(t.proposals.c.id, t.proposals.c.stage).order_by(t.proposals.c.seq)
-            return dict(conn.execute(q).tuples().all())
+            return dict(conn.execute(q).all())
 
         return self._read(read)
 
@@ -967,7 +967,7 @@ exchange: the first one must hold the role 'admin'
                 .outerjoin(n, n.c.proposal == t.proposals.c.id)
                 .order_by(t.proposals.c.seq)
             )
-            return {pid: int(k) for pid, k in conn.execute(q).tuples()}
+            return {pid: int(k) for pid, k in conn.execute(q)}
 
         return self._read(read)
 
@@ -1221,7 +1221,7 @@ exchange: the first one must hold the role 'admin'
 
         def read(conn: Connection) -> dict[str, str]:
             q = sa.select(t.champions.c.proposal, t.champions.c.person)
-            return dict(conn.execute(q).tuples().all())
+            return dict(conn.execute(q).all())
 
         return self._read(read)
 
@@ -1230,7 +1230,7 @@ exchange: the first one must hold the role 'admin'
 
         def read(conn: Connection) -> dict[str, int]:
             q = sa.select(t.points_rules.c.name, t.points_rules.c.value)
-            return dict(conn.execute(q).tuples().all())
+            return dict(conn.execute(q).all())
 
         return PointsRules.from_data(self._read(read), source=f"{self.url} (points rules)")
 

@@ -22,8 +22,8 @@ def run() -> None:
 
 
 try:
-    context.config  # noqa: B018 - raises NameError unless Alembic is running this file
-except NameError:
+    context.config  # noqa: B018 - fails unless Alembic is running this file
+except (NameError, AttributeError):
     pass
 else:
     run()
