@@ -671,8 +671,8 @@ exchange: the first one must hold the role 'admin'
         note
             An optional note for the history.
         top, threshold
-            How many similar proposals to return at most, and the least
-            similarity (cosine, 0 to 1) to count.
+            How many similar proposals to return at most (0: do not look),
+            and the least similarity (cosine, 0 to 1) to count.
 
         Returns
         -------
@@ -742,6 +742,8 @@ exchange: the first one must hold the role 'admin'
             _log(conn, "submitted", person.id, stamp, proposal.id, detail)
 
         self._write(work)
+        if top == 0:  # asked for none: skip the index
+            return ()
         return self.similar(
             proposal_text(proposal), top=top, threshold=threshold, exclude=proposal.id
         )
