@@ -22,7 +22,6 @@ from safety_collab.model import Collaborative, EvidenceLevel
 __all__ = ["default_database"]
 
 
-
 def default_database(file: Path | None, collab: Collaborative) -> str:
     """The SQLite file used without ``--database``: beside ``file``, else in the current directory.
 

@@ -1,4 +1,4 @@
-"""The exchange store on SQLite and PostgreSQL: files, ranking, concurrency, the database's rules."""
+"""The exchange store on SQLite and PostgreSQL: files, ranking, conflicts, the database rules."""
 
 from __future__ import annotations
 

@@ -29,15 +29,23 @@ def test_the_exchange_from_the_command_line(database: str, tmp_path: Path) -> No
     assert run(database, "vote", "ada", "falls-sensor")[0] == 0
     code, _, err = run(database, "vote", "ada", "falls-sensor")
     assert code == 2
-    assert err.startswith("error: ") and "one vote each" in err
+    assert err.startswith("error: ")
+    assert "one vote each" in err
     assert run(database, "comment", "ada", "falls-sensor", "c1", "Good idea")[0] == 0
-    assert run(database, "move", "ada", "falls-sensor", "screened", "--expected-version", "1")[0] == 0
-    code, _, err = run(database, "move", "ada", "falls-sensor", "rejected", "--expected-version", "1")
-    assert code == 2 and "expected version 1" in err
+    assert (
+        run(database, "move", "ada", "falls-sensor", "screened", "--expected-version", "1")[0] == 0
+    )
+    code, _, err = run(
+        database, "move", "ada", "falls-sensor", "rejected", "--expected-version", "1"
+    )
+    assert code == 2
+    assert "expected version 1" in err
     code, out, _ = run(database, "points", "--json")
-    assert code == 0 and json.loads(out)["ada"] > 0
+    assert code == 0
+    assert json.loads(out)["ada"] > 0
     code, out, _ = run(database, "similar", "bed sensor against falls", "--json")
-    assert code == 0 and json.loads(out)[0]["proposal"] == "falls-sensor"
+    assert code == 0
+    assert json.loads(out)[0]["proposal"] == "falls-sensor"
     assert run(database, "campaign", "ada", "c-falls", "--title", "Falls", "--priority",
                "digital-health", "--need", "Fewer falls", "--opens", "2024-01-01",
                "--closes", "2024-12-31")[0] == 0  # fmt: skip

@@ -14,7 +14,7 @@ APPEND_ONLY_MESSAGE = "is append-only"
 
 
 def append_only(dialect: str, table: str) -> list[str]:
-    """The statements that make ``table`` append-only on ``dialect`` (sqlite or postgresql).
+    r"""The statements that make ``table`` append-only on ``dialect`` (sqlite or postgresql).
 
     Examples
     --------
@@ -30,12 +30,18 @@ def append_only(dialect: str, table: str) -> list[str]:
     if dialect == "postgresql":
         function = f"{table}_append_only"
         return [
-            f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
-            f"BEGIN RAISE EXCEPTION '{table} {APPEND_ONLY_MESSAGE}: % refused', TG_OP; END $$",
-            f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}\n"
-            f"FOR EACH ROW EXECUTE FUNCTION {function}()",
-            f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}\n"
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+            (
+                f"CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+                f"BEGIN RAISE EXCEPTION '{table} {APPEND_ONLY_MESSAGE}: % refused', TG_OP; END $$"
+            ),
+            (
+                f"CREATE TRIGGER {table}_no_change BEFORE UPDATE OR DELETE ON {table}\n"
+                f"FOR EACH ROW EXECUTE FUNCTION {function}()"
+            ),
+            (
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}\n"
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+            ),
         ]
     msg = f"the exchange store supports sqlite and postgresql, not {dialect!r}"
     raise NotImplementedError(msg)

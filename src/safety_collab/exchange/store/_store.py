@@ -9,14 +9,13 @@ import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from safety_collab._validate import as_utc, check_instance, check_path, short
@@ -36,8 +35,8 @@ from safety_collab.exchange.community import (
     Story,
     Vote,
     check_can_comment,
-    check_can_move,
     check_can_moderate,
+    check_can_move,
     check_can_run_campaigns,
     check_can_submit,
     check_can_vote,
@@ -56,6 +55,9 @@ from safety_collab.exchange.store import _schema as t
 from safety_collab.exchange.store._ddl import APPEND_ONLY_MESSAGE
 from safety_collab.exchange.workflow import Exchange
 from safety_collab.model import Collaborative, EvidenceLevel
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine, Row
 
 __all__ = ["MIGRATIONS", "ExchangeStore", "database_url"]
 
@@ -92,7 +94,7 @@ def database_url(database: str | os.PathLike[str]) -> str:
         path = Path(check_path("database", database)).expanduser().resolve()
         return f"sqlite:///{path}"
     if not isinstance(database, str):  # pragma: no cover - PathLike handled above
-        msg = f"database: expected a URL or a file path, got {type(database).__name__}"
+        msg = f"database: expected a URL or a file path, got {type(database).__name__}"  # type: ignore[unreachable]
         raise ParameterError(msg)
     for prefix in ("postgresql://", "postgres://"):
         if database.startswith(prefix):
@@ -170,7 +172,7 @@ expected version 1, it is now at version 2; read it again and retry
     def __init__(self, database: str | os.PathLike[str], collab: Collaborative) -> None:
         check_instance("collab", collab, Collaborative)
         if not isinstance(database, str | os.PathLike):
-            msg = f"database: expected a URL or a file path, got {type(database).__name__}"
+            msg = f"database: expected a URL or a file path, got {type(database).__name__}"  # type: ignore[unreachable]
             raise ParameterError(msg)
         self.collab = collab
         url = sa.engine.make_url(database_url(database))
@@ -253,7 +255,7 @@ expected version 1, it is now at version 2; read it again and retry
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         head = ScriptDirectory.from_config(config).get_current_head()
-        assert head is not None  # noqa: S101 - the package ships its revisions
+        assert head is not None
         return head
 
     def revision(self) -> str | None:
@@ -382,8 +384,11 @@ expected version 1, it is now at version 2; read it again and retry
         ).get_current_revision()
         head = self.head()
         if current is None:
-            raise StoreError(self.url, "it is not an exchange store yet; initialise it first "
-                             "(ExchangeStore.init(), or `safety-collab exchange init`)")  # fmt: skip
+            msg = (
+                "it is not an exchange store yet; initialise it first "
+                "(ExchangeStore.init(), or `safety-collab exchange init`)"
+            )
+            raise StoreError(self.url, msg)
         if current != head:
             raise StoreError(
                 self.url,
@@ -442,7 +447,7 @@ expected version 1, it is now at version 2; read it again and retry
                     raise StoreError(self.url, _reason(exc)) from None
                 else:
                     raise
-            time.sleep(delay * (1 + random.random()))  # noqa: S311 - jitter, not secrets
+            time.sleep(delay * (1 + random.random()))
             delay = min(delay * 2, 0.2)
         raise AssertionError  # pragma: no cover - the loop returns or raises
 
@@ -1084,8 +1089,9 @@ exchange: the first one must hold the role 'admin'
                 self._row(conn, proposal_id)
                 q = q.where(t.comments.c.proposal == proposal_id)
             return tuple(
-                Comment(r.id, r.proposal, r.person, r.text, r.at, reply_to=r.reply_to,
-                        hidden=r.hidden)  # fmt: skip
+                Comment(
+                    r.id, r.proposal, r.person, r.text, r.at, reply_to=r.reply_to, hidden=r.hidden
+                )
                 for r in conn.execute(q)
             )
 
@@ -1202,8 +1208,13 @@ exchange: the first one must hold the role 'admin'
         def read(conn: Connection) -> tuple[Activity, ...]:
             rows = conn.execute(sa.select(t.activities).order_by(t.activities.c.seq))
             return tuple(
-                Activity(kind=r.kind, person=r.person, when=r.at, proposal=r.proposal,
-                         detail=json.loads(r.detail))  # fmt: skip
+                Activity(
+                    kind=r.kind,
+                    person=r.person,
+                    when=r.at,
+                    proposal=r.proposal,
+                    detail=json.loads(r.detail),
+                )
                 for r in rows
             )
 
@@ -1285,7 +1296,7 @@ exchange: the first one must hold the role 'admin'
             A proposal id to leave out (the proposal itself).
         """
         if not isinstance(text, str):
-            msg = f"text: expected text, got {short(text)}"
+            msg = f"text: expected text, got {short(text)}"  # type: ignore[unreachable]
             raise ParameterError(msg)
         texts = {p.id: proposal_text(p) for p in self.proposals() if p.id != exclude}
         if not texts:
@@ -1387,14 +1398,16 @@ exchange: the first one must hold the role 'admin'
                 conn.execute(sa.insert(t.proposals), rows)
             events, log, champs = [], [], []
             for e in exchange.history:
-                events.append({
-                    "proposal": e.proposal,
-                    "from_state": None if e.from_state is None else e.from_state.value,
-                    "to_state": e.to_state.value,
-                    "who": e.who,
-                    "at": e.when,
-                    "note": e.note,
-                })
+                events.append(
+                    {
+                        "proposal": e.proposal,
+                        "from_state": None if e.from_state is None else e.from_state.value,
+                        "to_state": e.to_state.value,
+                        "who": e.who,
+                        "at": e.when,
+                        "note": e.note,
+                    }
+                )
                 detail = {"to": e.to_state.value}
                 if e.from_state is None:
                     kind = "submitted"

@@ -103,7 +103,9 @@ def upgrade() -> None:
     op.create_index("ix_activities_proposal", "activities", ["proposal"])
     for statement in append_only(op.get_context().dialect.name, "activities"):
         op.execute(statement)
-    assert rules is not None and champions is not None and log is not None  # noqa: S101
+    assert rules is not None
+    assert champions is not None
+    assert log is not None
     op.bulk_insert(rules, [{"name": k, "value": v} for k, v in DEFAULT_POINTS.items()])
     _fill_from_events(log, champions)
 
@@ -132,13 +134,15 @@ def _fill_from_events(log: sa.Table, champions: sa.Table) -> None:
             kind = "moved"
         if row.note:
             detail["note"] = row.note
-        entries.append({
-            "kind": kind,
-            "person": row.who,
-            "at": row.at,
-            "proposal": row.proposal,
-            "detail": json.dumps(detail, sort_keys=True, separators=(",", ":")),
-        })
+        entries.append(
+            {
+                "kind": kind,
+                "person": row.who,
+                "at": row.at,
+                "proposal": row.proposal,
+                "detail": json.dumps(detail, sort_keys=True, separators=(",", ":")),
+            }
+        )
     if entries:
         op.bulk_insert(log, entries)
     if champs:
