@@ -18,7 +18,7 @@ def append_only(dialect: str, table: str) -> list[str]:
 
     Examples
     --------
-    >>> append_only("sqlite", "events")[0].split("\\n")[0]
+    >>> append_only("sqlite", "events")[0].splitlines()[0]
     'CREATE TRIGGER events_no_update BEFORE UPDATE ON events'
     """
     if dialect == "sqlite":
