@@ -49,19 +49,7 @@ Examples
 from __future__ import annotations
 
 from safety_collab.exchange._solver import DP_CELLS  # noqa: F401 - public before the split
-from safety_collab.exchange.community import (
-    Campaign,
-    Comment,
-    Community,
-    Story,
-    Vote,
-    check_can_comment,
-    check_can_moderate,
-    check_can_move,
-    check_can_run_campaigns,
-    check_can_submit,
-    check_can_vote,
-)
+from safety_collab.exchange.community import Campaign, Comment, Community, Story, Vote
 from safety_collab.exchange.criteria import (
     BUILTIN_CRITERIA,
     BuiltinScoring,
@@ -94,6 +82,14 @@ from safety_collab.exchange.proposals import (
     ProposalState,
 )
 from safety_collab.exchange.ranking import Ranked, Ranking, rank
+from safety_collab.exchange.rules import (
+    check_can_comment,
+    check_can_moderate,
+    check_can_move,
+    check_can_run_campaigns,
+    check_can_submit,
+    check_can_vote,
+)
 from safety_collab.exchange.scoring import CriterionScore, Score, builtin_scoring, score
 from safety_collab.exchange.similar import (
     Similar,

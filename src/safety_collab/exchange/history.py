@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from safety_collab._validate import fail, short, type_name
-from safety_collab.exchange.proposals import _aware, _to_utc, _who
+from safety_collab.exchange.proposals import check_aware, check_who, to_utc
 
 __all__ = ["ACTIVITY_KINDS", "Activity"]
 
@@ -37,7 +37,7 @@ def _kind(_inst: object, attribute: attrs.Attribute[Any], value: object) -> None
 
 def _optional_who(inst: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None:
-        _who(inst, attribute, value)
+        check_who(inst, attribute, value)
 
 
 def _frozen_detail(value: object) -> object:
@@ -92,8 +92,8 @@ class Activity:
     """
 
     kind: str = attrs.field(validator=_kind)
-    person: str = attrs.field(validator=_who)
-    when: dt.datetime = attrs.field(converter=_to_utc, validator=_aware)
+    person: str = attrs.field(validator=check_who)
+    when: dt.datetime = attrs.field(converter=to_utc, validator=check_aware)
     proposal: str | None = attrs.field(default=None, validator=_optional_who)
     detail: Mapping[str, str] = attrs.field(
         factory=lambda: MappingProxyType({}),

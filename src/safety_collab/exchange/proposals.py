@@ -101,6 +101,11 @@ _PATH = (
 )
 _EXITS = frozenset({ProposalState.REJECTED, ProposalState.WITHDRAWN})
 
+MAIN_PATH = _PATH
+"""The states from submission to spreading, in order."""
+EXITS = _EXITS
+"""The states that leave the main path: rejected and withdrawn."""
+
 TRANSITIONS: Mapping[ProposalState, frozenset[ProposalState]] = MappingProxyType(
     {
         **{a: frozenset({b}) | _EXITS for a, b in itertools.pairwise(_PATH)},
@@ -281,6 +286,23 @@ class Event:
     who: str = attrs.field(validator=_who)
     when: dt.datetime = attrs.field(converter=_to_utc, validator=_aware)
     note: str = attrs.field(default="", validator=text(required=False))
+
+
+# shared with the community's values (safety_collab.exchange.community and .history)
+check_aware = _aware
+check_who = _who
+
+
+def to_utc(value: object) -> object:
+    """Converter: an aware datetime in UTC; anything else is left for the validator.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> to_utc(dt.datetime(2024, 5, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=1)))).hour
+    9
+    """
+    return _to_utc(value)
 
 
 def need_proposal(proposal: object, name: str = "proposal") -> Proposal:

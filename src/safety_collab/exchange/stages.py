@@ -58,7 +58,7 @@ from safety_collab._validate import (
 )
 from safety_collab.errors import DataError, ModelError, Problem, WorkflowError
 from safety_collab.exchange.people import Role, as_roles
-from safety_collab.exchange.proposals import _EXITS, _PATH, ProposalState
+from safety_collab.exchange.proposals import EXITS, MAIN_PATH, ProposalState
 
 __all__ = [
     "DEFAULT_WORKFLOW_FILE",
@@ -751,7 +751,7 @@ def _default() -> Workflow:
         ProposalState.SCREENED: {mod, pm, admin},
     }
     steps: list[Transition] = []
-    for a, b in itertools.pairwise(_PATH):
+    for a, b in itertools.pairwise(MAIN_PATH):
         steps.append(Transition(a.value, b.value, forward.get(a, {pm, admin})))
         early = a in (ProposalState.SUBMITTED, ProposalState.SCREENED)
         steps.append(
@@ -763,9 +763,9 @@ def _default() -> Workflow:
     return Workflow(
         [s.value for s in ProposalState],
         ProposalState.SUBMITTED.value,
-        [ProposalState.SPREADING.value, *(s.value for s in _EXITS)],
+        [ProposalState.SPREADING.value, *(s.value for s in EXITS)],
         steps,
-        voting=[s.value for s in _PATH[:3]],
+        voting=[s.value for s in MAIN_PATH[:3]],
         implemented=[ProposalState.ADOPTED.value, ProposalState.SPREADING.value],
     )
 

@@ -563,3 +563,8 @@ def _check_history(
 def _step(e: Event) -> str:
     before = "no state" if e.from_state is None else repr(e.from_state.value)
     return f"{before} -> {e.to_state.value!r}"
+
+
+# shared with the community (safety_collab.exchange.community)
+check_references = _check_references
+checked_when = _when
