@@ -17,11 +17,12 @@ from safety_collab.errors import (
     UnknownIdError,
     WorkflowError,
 )
-from safety_collab.exchange.community import (
-    Campaign,
-    Comment,
-    Story,
-    Vote,
+from safety_collab.exchange.community import Campaign, Comment, Story, Vote
+from safety_collab.exchange.history import Activity
+from safety_collab.exchange.people import Person
+from safety_collab.exchange.points import PointsRules, points
+from safety_collab.exchange.proposals import Event, Proposal, ProposalState, need_proposal
+from safety_collab.exchange.rules import (
     check_can_comment,
     check_can_moderate,
     check_can_move,
@@ -29,10 +30,6 @@ from safety_collab.exchange.community import (
     check_can_submit,
     check_can_vote,
 )
-from safety_collab.exchange.history import Activity
-from safety_collab.exchange.people import Person
-from safety_collab.exchange.points import PointsRules, points
-from safety_collab.exchange.proposals import Event, Proposal, ProposalState, need_proposal
 from safety_collab.exchange.scoring import score
 from safety_collab.exchange.similar import Similar, SimilarityIndex, proposal_text
 from safety_collab.exchange.store import _schema as t
@@ -74,7 +71,7 @@ class CommunityStore(StoreBase):
         campaign: str | None = None,
         note: str = "",
         top: int = 5,
-        threshold: float = 0.2,
+        threshold: float = 0.3,
     ) -> tuple[Similar, ...]:
         """Submit a proposal; the submitter becomes its Innovation Champion.
 
@@ -268,8 +265,9 @@ class CommunityStore(StoreBase):
         value = score(proposal_from(row), self.collab).value if needs_score else None
         if not automatic:
             check_can_move(
-                self.collab, person, workflow, row.stage, target, votes=votes, score=value
-            )
+                self.collab, person, workflow, row.stage, target, votes=votes, score=value,
+                proposal=proposal_from(row),
+            )  # fmt: skip
         if stamp < row.changed:
             msg = (
                 f"proposal {row.id!r}: when ({stamp.isoformat()}) is before its last change "
@@ -699,7 +697,7 @@ class CommunityStore(StoreBase):
     # ---------------------------------------------------------------- similar, rank
 
     def similar(
-        self, text: str, *, top: int = 5, threshold: float = 0.2, exclude: str | None = None
+        self, text: str, *, top: int = 5, threshold: float = 0.3, exclude: str | None = None
     ) -> tuple[Similar, ...]:
         """The proposals whose text is most like ``text`` (TF-IDF cosine), best first.
 
