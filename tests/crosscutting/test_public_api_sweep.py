@@ -41,6 +41,7 @@ MODULES = [
     "safety_collab.spread",
     "safety_collab.spread.seeding",
     "safety_collab.exchange",
+    "safety_collab.exchange.store",
     "safety_collab.spc",
     "safety_collab.adoption",
     "safety_collab.plot",

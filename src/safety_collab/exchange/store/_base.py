@@ -85,7 +85,11 @@ class StoreBase:
             msg = f"database: expected a URL or a file path, got {type(database).__name__}"  # type: ignore[unreachable]
             raise ParameterError(msg)
         self.collab = collab
-        url = sa.engine.make_url(database_url(database))
+        try:
+            url = sa.engine.make_url(database_url(database))
+        except (sa.exc.ArgumentError, ValueError) as exc:
+            msg = f"database: {short(database)} is not a database URL or file path ({exc})"
+            raise ParameterError(msg) from None
         self.dialect = url.get_backend_name()
         if self.dialect not in {"sqlite", "postgresql"}:
             msg = f"database: the store runs on sqlite or postgresql, not {self.dialect!r}"
@@ -105,7 +109,10 @@ class StoreBase:
         if self.dialect != "sqlite":
             return sa.create_engine(url, pool_pre_ping=True)
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            try:
+                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(self.url, f"cannot create its folder: {exc}") from None
         engine = sa.create_engine(url, connect_args={"timeout": _BUSY_MS / 1000})
 
         @sa.event.listens_for(engine, "connect")
@@ -586,7 +593,13 @@ def database_url(database: str | os.PathLike[str]) -> str:
     True
     """
     if isinstance(database, os.PathLike) or "://" not in str(database):
-        path = Path(check_path("database", database)).expanduser().resolve()
+        text = check_path("database", database)
+        try:
+            path = Path(text).expanduser().resolve()
+            str(path).encode("utf-8")
+        except (ValueError, OSError, RuntimeError) as exc:
+            msg = f"database: {short(text)} is not a usable file path ({exc})"
+            raise ParameterError(msg) from None
         return f"sqlite:///{path}"
     if not isinstance(database, str):  # pragma: no cover - PathLike handled above
         msg = f"database: expected a URL or a file path, got {type(database).__name__}"  # type: ignore[unreachable]
