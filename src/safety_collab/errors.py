@@ -29,6 +29,7 @@ from safety_collab._format import format_bytes
 
 __all__ = [
     "MAX_PROBLEMS",
+    "ConflictError",
     "DataError",
     "EntitlementError",
     "MissingDependencyError",
@@ -42,6 +43,7 @@ __all__ = [
     "SafetyCollabError",
     "SaveError",
     "SpreadError",
+    "StoreError",
     "UnknownIdError",
     "WorkflowError",
     "closest",
@@ -438,6 +440,72 @@ def _rebuild_entitlement_error(
     cls: type[EntitlementError], message: str, organisation: str
 ) -> EntitlementError:
     return cls(message, organisation=organisation)
+
+
+class ConflictError(WorkflowError):
+    """Someone else changed a proposal first: its version is not the one expected.
+
+    The exchange store gives every proposal a ``version`` that each change of
+    stage increases; a change made against an older version (two moderators
+    moving the same proposal at once) is refused, and the loser gets this
+    error. Read the proposal again and decide afresh. ``proposal``,
+    ``expected`` and ``actual`` hold the proposal id and both versions.
+
+    Examples
+    --------
+    >>> err = ConflictError("p1", expected=3, actual=4)
+    >>> print(err)
+    proposal 'p1' was changed by someone else: expected version 3, it is now at version 4; \
+read it again and retry
+    >>> err.expected, err.actual, isinstance(err, WorkflowError)
+    (3, 4, True)
+    """
+
+    def __init__(self, proposal: str, *, expected: int, actual: int) -> None:
+        message = (
+            f"proposal {proposal!r} was changed by someone else: expected version {expected}, "
+            f"it is now at version {actual}; read it again and retry"
+        )
+        super().__init__(message, proposal=proposal)
+        self.expected = expected
+        self.actual = actual
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_conflict_error, (type(self), self.proposal, self.expected, self.actual))
+
+
+def _rebuild_conflict_error(
+    cls: type[ConflictError], proposal: str, expected: int, actual: int
+) -> ConflictError:
+    return cls(proposal, expected=expected, actual=actual)
+
+
+class StoreError(SafetyCollabError, RuntimeError):
+    """The exchange store's database could not do what was asked.
+
+    Raised when the database cannot be reached, stays locked by other writers
+    beyond the store's retries, is at an older schema revision than the
+    library (the message says to upgrade it), or belongs to another
+    collaborative. The message names the database (its URL, password hidden).
+
+    Examples
+    --------
+    >>> err = StoreError("sqlite:///exchange.sqlite", "the database is at schema revision "
+    ...                  "'rev1_exchange'; upgrade it to 'rev2_community'")
+    >>> print(err)
+    sqlite:///exchange.sqlite: the database is at schema revision 'rev1_exchange'; \
+upgrade it to 'rev2_community'
+    >>> isinstance(err, RuntimeError)
+    True
+    """
+
+    def __init__(self, database: str, reason: str) -> None:
+        self.database = database
+        self.reason = reason
+        super().__init__(f"{database}: {reason}")
+
+    def __reduce__(self) -> tuple[type[StoreError], tuple[str, str]]:
+        return (type(self), (self.database, self.reason))
 
 
 class PortfolioError(SafetyCollabError, ValueError):

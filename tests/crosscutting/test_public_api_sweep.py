@@ -42,6 +42,7 @@ MODULES = [
     "safety_collab.spread.seeding",
     "safety_collab.spread.summary",
     "safety_collab.exchange",
+    "safety_collab.exchange.store",
     "safety_collab.spc",
     "safety_collab.adoption",
     "safety_collab.plot",

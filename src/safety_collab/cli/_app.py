@@ -65,6 +65,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Observed uptake against a target, fitted models, the forecast and whom to support next.",
     ),
     "entitlements": ("info", "What organisation ORG may use, by the tier it holds."),
+    "exchange": (
+        "exchange",
+        "The innovation exchange on a database: submit, vote, comment, move, points.",
+    ),
     "graph": ("info", "Export the collaboration (or membership) graph for Gephi or D3."),
     "info": ("info", "Summarise a collaborative: themes, priorities, members, networks."),
     "plugins": ("info", "List the plugins: their hooks, models, strategies and criteria."),

@@ -167,3 +167,13 @@ __all__ = [
     "similar_proposals",
     "to_data",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``ExchangeStore``, loaded on first use: it needs the exchange extra (SQLAlchemy, Alembic)."""
+    if name == "ExchangeStore":
+        from safety_collab.exchange.store import ExchangeStore  # noqa: PLC0415 - optional extra
+
+        return ExchangeStore
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)

@@ -1,0 +1,1 @@
+"""The exchange store's Alembic migrations (run by ``ExchangeStore.init`` and ``upgrade``)."""
