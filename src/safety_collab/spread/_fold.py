@@ -19,12 +19,11 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from safety_collab.spread.models import Adoptions
 
@@ -32,47 +31,10 @@ if TYPE_CHECKING:
     from safety_collab.spread.compiled import CompiledGraph
     from safety_collab.spread.summary import SummarySpec
 
-__all__ = ["SLACK", "Folder", "Part", "fold_runs", "folder"]
+__all__ = ["SLACK", "Folder", "Part", "folder"]
 
 SLACK = 1e-9
 """A share is reached at ``count >= share * size - SLACK`` (as :meth:`SpreadResult.time_to`)."""
-
-
-@njit(cache=True, nogil=True)
-def fold_runs(
-    run_ptr: Any, rows: Any, steps: Any, lapses: Any, has_lapses: bool, member: Any,
-    width: int, needs: Any, hist: Any, tt: Any,
-) -> None:  # pragma: no cover - compiled  # fmt: skip
-    """Add each run's adopters-per-step (of ``member`` rows) to ``hist`` and ``tt``.
-
-    ``hist[t, c]`` counts runs with ``c`` adopters at step ``t`` (``t < width``);
-    ``tt[j, t]`` runs that first had ``>= needs[j]`` at step ``t``, and
-    ``tt[j, -1]`` those that never did.
-    """
-    delta = np.zeros(width + 1, np.int64)
-    n_sh = needs.shape[0]
-    found = np.zeros(n_sh, np.bool_)
-    never = tt.shape[1] - 1
-    for r in range(run_ptr.shape[0] - 1):
-        for i in range(run_ptr[r], run_ptr[r + 1]):
-            if member[rows[i]]:
-                delta[steps[i]] += 1
-                if has_lapses and lapses[i] >= 0:
-                    delta[lapses[i]] -= 1
-        c = 0
-        for t in range(width):
-            c += delta[t]
-            delta[t] = 0
-            hist[t, c] += 1
-            for j in range(n_sh):
-                if not found[j] and c >= needs[j]:
-                    found[j] = True
-                    tt[j, t] += 1
-        delta[width] = 0
-        for j in range(n_sh):
-            if not found[j]:
-                tt[j, never] += 1
-            found[j] = False
 
 
 @attrs.frozen
@@ -116,6 +78,8 @@ class Folder:
             h = np.zeros((width, size + 1), np.int64)
             tt = np.zeros((len(self.shares), self.steps + 2), np.int64)
             needs = np.array([s * size - SLACK for s in self.shares], dtype=np.float64)
+            from safety_collab.spread._fold_kernel import fold_runs  # noqa: PLC0415 - numba, lazily
+
             fold_runs(
                 a.run_ptr, a.rows, a.steps, lapses, a.lapses is not None, mask, width, needs, h, tt
             )
