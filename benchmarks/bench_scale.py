@@ -34,9 +34,13 @@ import networkx as nx
 import numpy as np
 
 from safety_collab.datasets import synthetic_national
-from safety_collab.graphs import collaboration_graph
-from safety_collab.spread import CompiledGraph, SpreadSummary, compile_graph, simulate
-from safety_collab.spread.simulate import as_compiled
+from safety_collab.spread import (
+    CompiledGraph,
+    SpreadSummary,
+    compile_collaboration,
+    compile_graph,
+    simulate,
+)
 
 NATIONAL = {"p": 0.0002, "steps": 20, "rng": 2026, "chunk_size": 10_000, "keep": "summary"}
 
@@ -144,9 +148,7 @@ def _national_child(path: str, runs: int, out: str, queue: Any) -> None:
 
 def national(scale: float, runs: int) -> None:
     t0 = time.perf_counter()
-    G = collaboration_graph(synthetic_national(rng=1, scale=scale))
-    cg = as_compiled(G)
-    del G
+    cg = compile_collaboration(synthetic_national(rng=1, scale=scale))  # no networkx graph
     built = time.perf_counter() - t0
     print(
         f"\nnational collaboration graph (scale {scale:g}): {cg.n_nodes:,} nodes, "

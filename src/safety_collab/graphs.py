@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import gc
 import io as _io
 import json
 import math
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 import networkx as nx
+import numpy as np
 
 from safety_collab._atomic import atomic_write_bytes
 from safety_collab._random import RngLike, as_generator
@@ -47,7 +49,7 @@ from safety_collab._validate import check_instance, check_number, check_path
 from safety_collab.access import INNOVATION_EXCHANGE, entitlements
 from safety_collab.errors import DataError, ParameterError, Problem
 from safety_collab.model import Collaborative
-from safety_collab.plugins import collaboration_ties
+from safety_collab.plugins import TieTable, tie_table
 
 if TYPE_CHECKING:
     from safety_collab.model import Organisation
@@ -292,18 +294,75 @@ def collaboration_graph(
     """
     check_instance("collab", collab, Collaborative)
     check_number("tie_scale", tie_scale, lo=0.0, lo_open=True)
+    table = tie_table(collab, manager=manager)
     G: nx.Graph[str] = nx.Graph(name=f"collaboration: {collab.name}", tie_scale=float(tie_scale))
     members = set(collab.member_ids)
     for org in collab.organisations:
         if include_non_members or org.id in members:
             G.add_node(org.id, **_org_attrs(collab, org))
-    for (a, b), rules in collaboration_ties(collab, manager=manager).items():
-        if a not in G or b not in G:
-            G.add_node(a, **_org_attrs(collab, collab.organisation(a)))
-            G.add_node(b, **_org_attrs(collab, collab.organisation(b)))
-        weight = math.fsum(rules.values())
-        G.add_edge(a, b, weight=weight, distance=1.0 / weight, rules=dict(rules))
+    _add_ties(G, collab, table)
     return G
+
+
+def _rules(table: TieTable) -> list[dict[str, float]]:
+    """Each pair's per-rule breakdown, ``{reason: weight}`` in sorted order of reasons."""
+    out: list[dict[str, float]] = [{} for _ in range(len(table))]
+    for c, reason in enumerate(table.reasons):  # in order: each dict's keys come sorted
+        rows = np.flatnonzero(table.by_reason[:, c])
+        for r, w in zip(rows.tolist(), table.by_reason[rows, c].tolist(), strict=True):
+            out[r][reason] = w
+    return out
+
+
+def _add_ties(G: nx.Graph[str], collab: Collaborative, table: TieTable) -> None:
+    """Add a tie table's pairs as edges, in order, as ``G.add_edge`` one by one would.
+
+    Edges are written into the adjacency directly (one data dict shared by
+    both ends, as networkx keeps them) with the cyclic garbage collector
+    paused: a million small dicts would otherwise set off collections that
+    scan them all again and again, tripling the time.
+    """
+    ids = table.ids
+    ends = np.unique(np.concatenate([table.i, table.j])).tolist()
+    if any(ids[k] not in G for k in ends):  # non-members a plugin tied
+        for a, b in zip(table.i.tolist(), table.j.tolist(), strict=True):
+            for end in (ids[a], ids[b]):
+                if end not in G:
+                    G.add_node(end, **_org_attrs(collab, collab.organisation(end)))
+    weight = table.weight
+    first = [ids[k] for k in table.i.tolist()]
+    second = [ids[k] for k in table.j.tolist()]
+    # the same neighbour order as adding the sorted pairs one by one: a node's
+    # ties to lower ids (in order), then its ties to higher ids (in order)
+    n = len(ids)
+    forward = np.searchsorted(table.i, np.arange(n + 1)).tolist()
+    by_second = np.argsort(table.j, kind="stable")
+    backward = np.searchsorted(table.j[by_second], np.arange(n + 1)).tolist()
+    order = by_second.tolist()
+    adj: dict[str, dict[str, Any]] = G._adj  # type: ignore[attr-defined]  # networkx's own
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        data = [
+            {"weight": w, "distance": d, "rules": rules}
+            for w, d, rules in zip(
+                weight.tolist(), (1.0 / weight).tolist(), _rules(table), strict=True
+            )
+        ]
+        lower = [first[k] for k in order]
+        lower_data = [data[k] for k in order]
+        for k in np.unique(np.concatenate([table.i, table.j])).tolist():
+            nbrs = adj[ids[k]]
+            lo, hi = backward[k], backward[k + 1]
+            if hi > lo:
+                nbrs.update(zip(lower[lo:hi], lower_data[lo:hi], strict=True))
+            lo, hi = forward[k], forward[k + 1]
+            if hi > lo:
+                nbrs.update(zip(second[lo:hi], data[lo:hi], strict=True))
+    finally:
+        if enabled:
+            gc.enable()
+    nx._clear_cache(G)
 
 
 # ------------------------------------------------------------------ analytics

@@ -47,13 +47,12 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from safety_collab._validate import check_bool, check_number, described
-from safety_collab.errors import ParameterError, closest
+from safety_collab.errors import ParameterError, SpreadError, closest
 from safety_collab.exchange.proposals import Proposal
-from safety_collab.graphs import collaboration_graph
 from safety_collab.hookspecs import Criterion, hookimpl
 from safety_collab.model import EvidenceLevel, NetworkKind
 from safety_collab.plugins import resolve_manager, spread_models
-from safety_collab.spread import compile_graph, simulate, tie_probability
+from safety_collab.spread import compile_collaboration, simulate
 
 if TYPE_CHECKING:
     from safety_collab.model import Collaborative
@@ -402,12 +401,11 @@ class ReachCache:
     ) -> CompiledGraph | None:
         key = (scale, ties)
         if key not in slot.graphs:
-            G = collaboration_graph(collab, manager=manager)
-            compiled = (
-                compile_graph(G, probability=tie_probability(scale))
-                if G.number_of_nodes()
-                else None
-            )
+            compiled: CompiledGraph | None
+            try:
+                compiled = compile_collaboration(collab, tie_scale=scale, manager=manager)
+            except SpreadError:  # no organisation to simulate on
+                compiled = None
             slot.graphs[key] = compiled
         return slot.graphs[key]
 

@@ -45,6 +45,7 @@ from safety_collab.hookspecs import hookimpl
 from safety_collab.plugins._hooks import (
     PluginInfo,
     Registry,
+    TieTable,
     UnknownNameError,
     collaboration_ties,
     list_plugins,
@@ -52,6 +53,7 @@ from safety_collab.plugins._hooks import (
     scoring_criteria,
     seed_strategies,
     spread_models,
+    tie_table,
     tie_weights,
 )
 from safety_collab.plugins._manager import (
@@ -89,6 +91,7 @@ __all__ = [
     "SameIntegratedCareSystem",
     "SharedNetworks",
     "SharedProgrammes",
+    "TieTable",
     "UnknownNameError",
     "collaboration_ties",
     "create_plugin_manager",
@@ -102,6 +105,7 @@ __all__ = [
     "seed_strategies",
     "spread_models",
     "temporary_plugin",
+    "tie_table",
     "tie_weights",
     "unregister",
 ]

@@ -9,7 +9,9 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 
+from safety_collab._exactsum import group_fsum, row_fsum
 from safety_collab._validate import check_instance, described
 from safety_collab.errors import ParameterError, PluginError, UnknownIdError, closest
 from safety_collab.hookspecs import Criterion, SeedStrategy, SpreadModel, Tie
@@ -26,6 +28,7 @@ from safety_collab.plugins._manager import (
 
 if TYPE_CHECKING:
     import pluggy
+    from numpy.typing import NDArray
 
     from safety_collab.model import Collaborative
 
@@ -33,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "PluginInfo",
     "Registry",
+    "TieTable",
     "UnknownNameError",
     "collaboration_ties",
     "list_plugins",
@@ -40,6 +44,7 @@ __all__ = [
     "scoring_criteria",
     "seed_strategies",
     "spread_models",
+    "tie_table",
     "tie_weights",
 ]
 
@@ -508,22 +513,134 @@ def collaboration_ties(
     >>> all(a < b for a, b in ties)
     True
     """
+    table = tie_table(collaborative, manager=manager)
+    ids, reasons = table.ids, table.reasons
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    rows, cols = np.nonzero(table.by_reason)
+    values = table.by_reason[rows, cols].tolist()
+    ends = zip(table.i[rows].tolist(), table.j[rows].tolist(), strict=True)
+    for (a, b), r, w in zip(ends, cols.tolist(), values, strict=True):
+        key = (ids[a], ids[b])
+        found = out.get(key)
+        if found is None:
+            out[key] = {reasons[r]: w}
+        else:
+            found[reasons[r]] = w
+    return out
+
+
+@attrs.frozen(eq=False)
+class TieTable:
+    """Every tie plugin's ties, summed exactly, as arrays: the collaboration graph's edges.
+
+    What :func:`collaboration_ties` returns, in the form graphs and
+    simulations are built from without a Python object per tie.
+
+    Attributes
+    ----------
+    ids
+        Every organisation's id, sorted; ``i`` and ``j`` index it.
+    i, j
+        The ends of each tied pair, ``i < j``, pairs in sorted order.
+    reasons
+        The reasons, sorted; the columns of ``by_reason``.
+    by_reason
+        ``(pairs, reasons)``: each reason's weight of each pair, ``0.0``
+        where it has none (every weight given is positive).
+    weight
+        Each pair's total, the exact sum of its reasons' weights.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> t = tie_table(sc.west_midlands())
+    >>> t.reasons
+    ('distance-decay', 'same-ics', 'shared-networks', 'shared-programmes')
+    >>> len(t), t.by_reason.shape
+    (435, (435, 4))
+    """
+
+    ids: tuple[str, ...]
+    i: NDArray[np.int64]
+    j: NDArray[np.int64]
+    reasons: tuple[str, ...]
+    by_reason: NDArray[np.float64]
+    weight: NDArray[np.float64]
+
+    def __len__(self) -> int:
+        """The number of tied pairs."""
+        return int(self.i.size)
+
+
+def _tie_arrays(
+    pm: PluginManager, impl: pluggy.HookImpl, collaborative: Collaborative, index: Mapping[str, int]
+) -> tuple[str, NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]] | None:
+    """A built-in rule's ties straight as arrays, or ``None`` (call the hook instead)."""
+    plugin = impl.plugin
+    rule = type(plugin)
+    if rule.__module__ != "safety_collab._builtin.ties" or not hasattr(rule, "_tie_arrays"):
+        return None
+    make = getattr(plugin, "_tie_arrays")  # noqa: B009 - a private protocol of the built-ins
+    try:
+        arrays = make(collaborative, index)
+    except Exception as exc:
+        hook = "safety_collab_collaboration_ties"
+        msg = f"{pm.describe(impl.plugin_name)} raised {type(exc).__name__} in hook {hook}: {exc}"
+        raise PluginError(msg) from exc
+    if arrays is None:
+        return None
+    i, j, w = arrays
+    return str(getattr(rule, "rule")), i, j, w  # noqa: B009
+
+
+def tie_table(collaborative: Collaborative, *, manager: PluginManager | None = None) -> TieTable:
+    """Every tie plugin's ties, summed per pair and reason, as a :class:`TieTable`.
+
+    The same ties and the same sums, bit for bit, as :func:`collaboration_ties`
+    (which is built from it). The built-in rules give their ties as arrays
+    (sparse incidence matrices for the group rules, vectorised distances for
+    ``distance-decay``); any other plugin's ties are called for and checked
+    one by one as always; the sums are exact (:func:`math.fsum`, vectorised).
+
+    Raises
+    ------
+    PluginError
+        As :func:`collaboration_ties` does: for a plugin that raises, returns
+        what is not a tie, or ties an unknown organisation.
+    ParameterError
+        If ``collaborative`` is not a collaborative.
+
+    Examples
+    --------
+    >>> import safety_collab as sc
+    >>> t = tie_table(sc.west_midlands())
+    >>> k = next(k for k in range(len(t)) if (t.ids[t.i[k]], t.ids[t.j[k]]) == ("RRK", "RXK"))
+    >>> round(float(t.weight[k]), 3)
+    1.465
+    """
     if not hasattr(collaborative, "organisations"):  # the manager does not import the model
         msg = f"collaborative: expected a Collaborative, got {described(collaborative)}"
         raise ParameterError(msg)
     pm = resolve_manager(manager)
     hook = "safety_collab_collaboration_ties"
-    known = {o.id for o in collaborative.organisations}
-    parts: defaultdict[tuple[str, str], defaultdict[str, list[float]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
+    ids = tuple(sorted({o.id for o in collaborative.organisations}))
+    index = {org: k for k, org in enumerate(ids)}
+    n = len(ids)
+    parts: list[tuple[str, NDArray[np.int64], NDArray[np.float64]]] = []
+    twice = False  # a plugin tied a pair twice with one reason (a built-in rule never does)
     for impl in _implementations(pm, hook):
+        fast = _tie_arrays(pm, impl, collaborative, index)
+        if fast is not None:
+            reason, i, j, w = fast
+            parts.append((reason, i * n + j, w))
+            continue
         result = _call(pm, impl, hook, {"collaborative": collaborative})
         expected = "an iterable of Tie objects, a Tie, or None"
+        by_reason: defaultdict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for tie in _items(pm, impl, hook, result, kind=Tie, expected=expected):
             for end in (tie.a, tie.b):
-                if end not in known:
-                    near = closest(end, sorted(known))
+                if end not in index:
+                    near = closest(end, ids)
                     hint = f" (closest: {', '.join(map(repr, near))})" if near else ""
                     msg = (
                         f"{pm.describe(impl.plugin_name)} returned a tie to unknown organisation "
@@ -532,11 +649,35 @@ def collaboration_ties(
                     )
                     raise PluginError(msg)
             if tie.weight > 0:
-                parts[tie.pair][tie.reason].append(tie.weight)
-    return {
-        pair: {reason: math.fsum(ws) for reason, ws in sorted(by_reason.items())}
-        for pair, by_reason in sorted(parts.items())
-    }
+                a, b = tie.pair
+                found_keys, found_weights = by_reason[tie.reason]
+                found_keys.append(index[a] * n + index[b])
+                found_weights.append(tie.weight)
+        for reason, (found_keys, found_weights) in by_reason.items():
+            parts.append((reason, np.array(found_keys, dtype=np.int64), np.array(found_weights)))
+            twice = twice or len(set(found_keys)) < len(found_keys)
+    reasons = tuple(sorted({reason for reason, _, _ in parts}))
+    code = {reason: r for r, reason in enumerate(reasons)}
+    width = max(len(reasons), 1)
+    if len({reason for reason, _, _ in parts}) < len(parts) or twice:
+        # a reason from two plugins, or a pair twice: sum each pair's weights of a reason
+        merged, totals = group_fsum(
+            np.concatenate([pairs * width + code[reason] for reason, pairs, _ in parts]),
+            np.concatenate([w for _, _, w in parts]),
+        )
+        parts = [
+            (reason, merged[merged % width == r] // width, totals[merged % width == r])
+            for r, reason in enumerate(reasons)
+        ]
+    every = np.concatenate([pairs for _, pairs, _ in parts]) if parts else np.empty(0, np.int64)
+    distinct, row = np.unique(every, return_inverse=True)
+    by_reason_table = np.zeros((distinct.size, len(reasons)))
+    at = 0
+    for reason, pairs, w in parts:
+        by_reason_table[row[at : at + pairs.size], code[reason]] = w
+        at += pairs.size
+    weight = row_fsum(by_reason_table)  # each pair's total over its reasons, exact
+    return TieTable(ids, distinct // n, distinct % n, reasons, by_reason_table, weight)
 
 
 def tie_weights(

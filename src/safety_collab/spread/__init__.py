@@ -10,7 +10,12 @@ np.float64(1.0)
 
 from __future__ import annotations
 
-from safety_collab.spread.compiled import CompiledGraph, compile_graph, tie_probability
+from safety_collab.spread.compiled import (
+    CompiledGraph,
+    compile_collaboration,
+    compile_graph,
+    tie_probability,
+)
 from safety_collab.spread.models import (
     Adoptions,
     Bass,
@@ -39,6 +44,7 @@ __all__ = [
     "SummarySpec",
     "TimeToDistribution",
     "choose_seeds",
+    "compile_collaboration",
     "compile_graph",
     "evaluate_seeds",
     "simulate",
