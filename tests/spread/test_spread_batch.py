@@ -1,4 +1,4 @@
-"""Many seed sets in one call (safety_collab.spread._batch): each as a lone simulate gives it."""
+"""Many seed sets in one call (spread._batch.final_sizes_many), each as a lone simulate gives it."""
 
 from __future__ import annotations
 

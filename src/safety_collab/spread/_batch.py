@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -37,21 +37,24 @@ from safety_collab.errors import PluginError, SpreadError
 from safety_collab.spread._resolve import resolve_model
 from safety_collab.spread.compiled import CompiledGraph
 from safety_collab.spread.models import Adoptions
+from safety_collab.spread.result import SpreadResult
 from safety_collab.spread.simulate import (
     DEFAULT_CHUNK,
     MAX_STEPS,
-    _chunk,
-    _Job,
-    _join,
-    _model_error,
-    _run_chunk,
+    as_compiled,
+    chunk_seeds,
+    model_error,
+    run_chunk,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["final_sizes_many"]
 
 
 def final_sizes_many(
-    graph: CompiledGraph,
+    graph: nx.Graph[Any] | CompiledGraph,
     seed_sets: Iterable[Sequence[Hashable]],
     *,
     model: str | Callable[..., Any] = "independent_cascade",
@@ -65,7 +68,7 @@ def final_sizes_many(
     Parameters
     ----------
     graph
-        The compiled graph.
+        A networkx graph (compiled once) or a compiled graph.
     seed_sets
         Node ids seeded, one sequence per simulation.
     model
@@ -99,9 +102,9 @@ def final_sizes_many(
     runs = check_int("runs", runs, lo=1, error=SpreadError, type_apart=True)
     steps = check_int("steps", steps, lo=1, hi=MAX_STEPS, error=SpreadError, type_apart=True)
     chunk_size = check_int("chunk_size", chunk_size, lo=1, error=SpreadError, type_apart=True)
+    graph = as_compiled(graph)
     desc, model_obj = resolve_model(model, {})
     root = as_seed_sequence(rng)
-    n_chunks = -(-runs // chunk_size)
     seed_rows = [graph.rows(seeds) for seeds in seed_sets]  # every seed checked first
     prepare = getattr(model_obj, "_prepared", None)
     if seed_rows and callable(prepare):
@@ -110,22 +113,38 @@ def final_sizes_many(
         except (SpreadError, PluginError):
             raise
         except Exception as exc:
-            raise _model_error(desc, exc) from exc
+            raise model_error(desc, exc) from exc
     out = []
     for rows in seed_rows:
         rows.flags.writeable = False
         # each seed set gets fresh chunk seeds, as a lone simulation does (a model may
         # spawn from its generator's seed, which moves that seed's spawn counter on)
-        chunks = (_chunk(root, i, 0, runs, chunk_size) for i in range(n_chunks))
+        chunks = chunk_seeds(root, runs, chunk_size)
         parts = [_checked(model_obj, desc, graph, rows, seq, n, steps) for seq, n in chunks]
         if any(a.lapses is not None for a in parts):  # the result's own final size, lapses and all
-            job = _Job(model_obj, desc, graph, rows, root, 0, runs, chunk_size, steps)
-            seeds = tuple(graph.nodes[int(i)] for i in rows)
-            out.append(_join(job, list(parts), seeds).final_size())
+            out.append(_result(graph, parts, runs, steps, desc).final_size())
         else:  # without lapses a run's final size is its count of adoptions
             sizes = np.concatenate([np.diff(np.asarray(a.run_ptr, np.int64)) for a in parts])
             out.append(sizes.astype(np.int32))
     return out
+
+
+def _result(
+    graph: CompiledGraph, parts: list[Adoptions], runs: int, steps: int, desc: str
+) -> SpreadResult:
+    """The chunks' adoptions joined into one result, as :func:`simulate` joins them."""
+    ends = np.cumsum([0] + [int(a.run_ptr[-1]) for a in parts])
+    run_ptr = np.concatenate(
+        [[0], *(a.run_ptr[1:] + at for a, at in zip(parts, ends[:-1], strict=True))]
+    )
+    lapses = [a.lapses for a in parts if a.lapses is not None]
+    return SpreadResult(
+        graph.nodes, runs=runs, steps=steps, run_ptr=run_ptr.astype(np.int64),
+        rows=np.concatenate([a.rows for a in parts]).astype(np.int32),
+        adopt_steps=np.concatenate([a.steps for a in parts]).astype(np.int16),
+        lapse_steps=np.concatenate(lapses).astype(np.int16) if len(lapses) == len(parts) else None,
+        model=desc,
+    )  # fmt: skip
 
 
 def _checked(
@@ -134,11 +153,11 @@ def _checked(
 ) -> Adoptions:  # fmt: skip
     """One chunk of one seed set, its output checked as :func:`simulate` checks it."""
     try:
-        out = _run_chunk(model, graph, rows, seed=seq, runs=runs, steps=steps)
+        out = run_chunk(model, graph, rows, seed=seq, runs=runs, steps=steps)
     except (SpreadError, PluginError):
         raise
     except Exception as exc:
-        raise _model_error(desc, exc) from exc
+        raise model_error(desc, exc) from exc
     problem = out.problem(runs=runs, steps=steps, n_nodes=graph.n_nodes, seeds=rows)
     if problem:
         msg = f"spread model {desc!r} returned {problem}"
