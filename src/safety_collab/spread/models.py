@@ -374,15 +374,47 @@ class IndependentCascade:
         runs: int, steps: int, _fac: tuple[Int32Array, int, float] | None = None,
     ) -> Adoptions:  # fmt: skip
         """Run ``runs`` cascades of up to ``steps`` steps from the ``seeds`` rows."""
+        return self._prepared(graph)(graph, seeds=seeds, rng=rng, runs=runs, steps=steps, _fac=_fac)
+
+    def _prepared(self, graph: GraphArrays) -> _PreparedCascade:
+        """The model bound to ``graph``, its edges' thresholds computed once.
+
+        Called like the model (on the same graph); many seed sets run on one
+        graph (:func:`safety_collab.spread._batch.final_sizes_many`) pay for
+        the per-edge arrays once instead of once per chunk.
+        """
         # with one p for every edge, no per-edge array is needed (building one per
         # chunk cost more than the chunk's runs on small cascades)
         probs, constant = (_NO_PROBS, self.p) if self.p is not None else self.probabilities(graph)
         mode, thr_c, inv_log, geo_deg = cascade_mode(constant)
-        order, cap, boost = _fac_args(_fac)
-        run_ptr, rows, st = _compiled().ic_chunk(
+        return _PreparedCascade(
             np.asarray(graph.indptr, np.int64), np.asarray(graph.indices, np.int32),
             thresholds(probs) if mode == 0 else _NO_THRESHOLDS, mode, thr_c, inv_log, geo_deg,
-            _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order, cap, boost,
+        )  # fmt: skip
+
+
+@attrs.frozen(eq=False)
+class _PreparedCascade:
+    """An independent cascade bound to one graph's arrays (see ``IndependentCascade._prepared``)."""
+
+    indptr: npt.NDArray[np.int64]
+    indices: Int32Array
+    thr: npt.NDArray[np.uint64]
+    mode: int
+    thr_c: np.uint64
+    inv_log: float
+    geo_deg: int
+
+    def __call__(
+        self, graph: GraphArrays, /, *, seeds: npt.ArrayLike, rng: np.random.Generator,
+        runs: int, steps: int, _fac: tuple[Int32Array, int, float] | None = None,
+    ) -> Adoptions:  # fmt: skip
+        """Run ``runs`` cascades from the ``seeds`` rows (``graph`` is the one bound)."""
+        order, cap, boost = _fac_args(_fac)
+        run_ptr, rows, st = _compiled().ic_chunk(
+            self.indptr, self.indices, self.thr, self.mode, self.thr_c, self.inv_log,
+            self.geo_deg, _seed_rows(seeds), int(runs), int(steps), kernel_state(rng), order,
+            cap, boost,
         )  # fmt: skip
         return Adoptions(run_ptr, rows, st)
 

@@ -131,11 +131,26 @@ def _chunk(
     return seq, min(chunk_size, runs - i * chunk_size)
 
 
-def _run_chunk(
+def run_chunk(
     model: Any, graph: CompiledGraph, seeds: npt.NDArray[np.int32], *,
     seed: np.random.SeedSequence, runs: int, steps: int,
 ) -> Adoptions:  # fmt: skip
-    """One chunk (module level so that executors can pickle it)."""
+    """One chunk of ``runs`` runs from ``seed``, as adoptions (module level: executors pickle it).
+
+    A model's dense ``(runs, n_nodes)`` output is turned into adoptions;
+    anything else that is not adoptions raises ``_BadOutputError`` (see
+    :func:`model_error`). Shared with the batch of seed sets in ``_batch.py``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from safety_collab.spread import IndependentCascade
+    >>> g = compile_graph(nx.path_graph(3), probability=1.0)
+    >>> seq = chunk_seeds(0, 2, 512)[0][0]
+    >>> run_chunk(IndependentCascade(), g, np.array([0], np.int32), seed=seq, runs=2,
+    ...           steps=5).run_ptr.tolist()
+    [0, 3, 6]
+    """
     rng = np.random.Generator(np.random.PCG64(seed))
     out = model(graph, seeds=seeds, rng=rng, runs=runs, steps=steps)
     if not isinstance(out, Adoptions):
@@ -517,7 +532,7 @@ class _Job:
         except (SpreadError, PluginError):
             raise
         except Exception as exc:
-            raise _model_error(self.desc, exc) from exc
+            raise model_error(self.desc, exc) from exc
 
 
 def _plan_summary(n: int, steps: int, executor: cf.Executor | None) -> None:
@@ -541,7 +556,7 @@ def _chunk_task(
     are written to a file there and only its name is returned.
     """
     cg = _worker_graph(graph)
-    out = _run_chunk(model, cg, seeds, seed=seed, runs=runs, steps=steps)
+    out = run_chunk(model, cg, seeds, seed=seed, runs=runs, steps=steps)
     if fold is None and out_dir is None:
         return out
     problem = out.problem(runs=runs, steps=steps, n_nodes=cg.n_nodes, seeds=seeds)
@@ -750,7 +765,7 @@ def _stream(
                         out = job.local(i, fold)  # the worker died: recompute the chunk here
                     except Exception as exc:
                         if not _is_worker_loss(exc):
-                            raise _model_error(job.desc, exc) from exc
+                            raise model_error(job.desc, exc) from exc
                         out = job.local(i, fold)
                     on_done(i, out)
                     if bar is not None:
@@ -793,7 +808,14 @@ def _is_worker_loss(exc: BaseException) -> bool:
     }  # fmt: skip
 
 
-def _model_error(desc: str, exc: BaseException) -> BaseException:
+def model_error(desc: str, exc: BaseException) -> BaseException:
+    """The error to raise when spread model ``desc`` raised ``exc``: ours as is, others wrapped.
+
+    Examples
+    --------
+    >>> model_error("mine", ZeroDivisionError("oops"))
+    PluginError("spread model 'mine' raised ZeroDivisionError: oops")
+    """
     if isinstance(exc, SpreadError | PluginError):
         return exc
     if isinstance(exc, _BadOutputError):
