@@ -26,7 +26,13 @@ programming when the table is at most ``DP_CELLS`` cells, else branch and
 bound), each exact method forced, and with every priority covered; the exact
 methods must agree on the total score.
 
-Run: ``python benchmarks/bench_exchange.py [--quick] [--scale S] [--proposers N]``
+``--group-rules`` unregisters ``distance-decay`` first: the tie rules of the
+national graph of 655,458 ties, as when the cold ranking took 16.5 s. With the
+default rules every spread on the national region reaches nearly all 4,289
+members within the 8 steps (about 5.6 s a proposer), so the full-scale run
+takes hours; use ``--scale`` and ``--proposers`` to size it.
+
+Run: ``python benchmarks/bench_exchange.py [--quick] [--group-rules] [--scale S] [--proposers N]``
 (``--quick``: scale 0.05, 300 proposals, a check that the script works, in
 seconds; ``--scale`` and ``--proposers`` override the region's scale and the
 number of distinct proposers, the proposals staying five per proposer).
@@ -46,6 +52,7 @@ from unittest import mock
 import numpy as np
 
 from safety_collab import exchange as ex
+from safety_collab import plugins
 from safety_collab.datasets import synthetic_national
 from safety_collab.exchange import _solver
 from safety_collab.model import Collaborative, EvidenceLevel
@@ -60,6 +67,7 @@ def _option(name: str, default: float) -> float:
 
 
 QUICK = "--quick" in sys.argv
+GROUP_RULES = "--group-rules" in sys.argv
 SCALE = _option("--scale", 0.05 if QUICK else 1.0)
 PROPOSERS = int(_option("--proposers", 60 if QUICK else 1_000))
 PROPOSALS = 5 * PROPOSERS
@@ -167,6 +175,9 @@ def reach_phase(scoring: ex.BuiltinScoring, collab: Collaborative, proposers: li
 
 
 def main() -> None:
+    if GROUP_RULES:
+        plugins.unregister("distance-decay")
+        print("tie rules: the group rules only (distance-decay unregistered)")
     t0 = time.perf_counter()
     collab = synthetic_national(rng=1, scale=SCALE)
     built = time.perf_counter() - t0
