@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=50, deadline=None)
@@ -16,3 +18,26 @@ settings.register_profile(
 )
 _default = "ci" if os.environ.get("CI") else "dev"
 settings.load_profile(os.environ.get("SAFETY_COLLAB_HYPOTHESIS", _default))
+
+
+def _plugins(pm: object) -> list[tuple[str, int, object]]:
+    return sorted(
+        (name, id(plugin), pm.source(name))  # type: ignore[attr-defined]
+        for name, plugin in pm.list_name_plugin()  # type: ignore[attr-defined]
+    )
+
+
+@pytest.fixture(autouse=True)
+def _shared_plugins_unchanged() -> Iterator[None]:
+    """Every test leaves the shared plugin manager as it found it (same plugins, same sources).
+
+    A test that unregisters a built-in and registers it again by hand changes its
+    source to "run time", which shows only in a later test; this names the culprit.
+    """
+    from safety_collab.plugins import get_plugin_manager
+
+    pm = get_plugin_manager()
+    before = _plugins(pm)
+    yield
+    after = _plugins(pm)
+    assert after == before, "the test changed the shared plugin manager; use temporary_plugin"

@@ -13,7 +13,7 @@ from safety_collab import exchange as ex
 from safety_collab.datasets import synthetic_region
 from safety_collab.errors import ParameterError, PluginError
 from safety_collab.exchange import ranking
-from safety_collab.plugins import get_plugin_manager, temporary_plugin
+from safety_collab.plugins import create_plugin_manager, temporary_plugin
 
 SMALL = synthetic_region(rng=1, n_icbs=2, n_trusts=5, n_pcns=6, n_practices=30, n_care_homes=40)
 REGIONS = {"west-midlands": WM, "small-synthetic": SMALL}
@@ -140,13 +140,10 @@ def test_a_third_party_scoring_plugin_still_scores_with_the_prefetch() -> None:
         ranked = ex.rank(ps, WM)
     assert sorted(seen) == ["p000", "p001", "p002"]
     assert all(r.score.criterion("novelty").value in (0.1, 0.5) for r in ranked)
-    with temporary_plugin(Novelty(), name="only-novelty"):  # no built-in: nothing prefetched
-        pm = get_plugin_manager()
-        builtin = pm.unregister(name="scoring")
-        try:
-            ranked = ex.rank(ps, WM)
-        finally:
-            pm.register(builtin, name="scoring")
+    pm = create_plugin_manager(load_entry_points=False)  # the shared one stays as it is
+    pm.unregister(name="scoring")
+    pm.register(Novelty(), name="only-novelty")  # no built-in: nothing prefetched
+    ranked = ex.rank(ps, WM, manager=pm)
     assert [c.name for c in ranked[0].score.criteria] == ["novelty"]
     assert ranked.ids[0] == "p001"
 
@@ -154,18 +151,15 @@ def test_a_third_party_scoring_plugin_still_scores_with_the_prefetch() -> None:
 def test_a_failing_prefetch_is_reported_by_the_scoring_as_before() -> None:
     broken = ex.BuiltinScoring(reach=attrs.evolve(ex.ReachSettings(), model="no_such_model"))
     ps = _proposals(WM, 2)
-    pm = get_plugin_manager()
-    builtin = pm.unregister(name="scoring")
-    try:
-        with temporary_plugin(broken, name="broken-scoring"):
-            with pytest.raises(PluginError) as with_prefetch:
-                ex.rank(ps, WM)
-            with (
-                mock.patch.object(ranking, "_prefetch_reach"),
-                pytest.raises(PluginError) as without,
-            ):
-                ex.rank(ps, WM)
-    finally:
-        pm.register(builtin, name="scoring")
+    pm = create_plugin_manager(load_entry_points=False)  # the shared one stays as it is
+    pm.unregister(name="scoring")
+    pm.register(broken, name="broken-scoring")
+    with pytest.raises(PluginError) as with_prefetch:
+        ex.rank(ps, WM, manager=pm)
+    with (
+        mock.patch.object(ranking, "_prefetch_reach"),
+        pytest.raises(PluginError) as without,
+    ):
+        ex.rank(ps, WM, manager=pm)
     assert str(with_prefetch.value) == str(without.value)
     assert "no_such_model" in str(with_prefetch.value)
