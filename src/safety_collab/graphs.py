@@ -351,7 +351,7 @@ def _add_ties(G: nx.Graph[str], collab: Collaborative, table: TieTable) -> None:
         ]
         lower = [first[k] for k in order]
         lower_data = [data[k] for k in order]
-        for k in np.unique(np.concatenate([table.i, table.j])).tolist():
+        for k in ends:
             nbrs = adj[ids[k]]
             lo, hi = backward[k], backward[k + 1]
             if hi > lo:

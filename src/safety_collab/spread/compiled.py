@@ -383,8 +383,9 @@ def compile_collaboration(
     nodes = [org.id for org in collab.organisations if org.id in members]
     known = set(nodes)
     ids = table.ids
-    for a, b in zip(table.i.tolist(), table.j.tolist(), strict=True):
-        if ids[a] not in known or ids[b] not in known:  # non-members a plugin tied
+    ends = np.unique(np.concatenate([table.i, table.j])).tolist()
+    if any(ids[k] not in known for k in ends):  # non-members a plugin tied: in pair order
+        for a, b in zip(table.i.tolist(), table.j.tolist(), strict=True):
             for end in (ids[a], ids[b]):
                 if end not in known:
                     known.add(end)
