@@ -74,6 +74,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plugins": ("info", "List the plugins: their hooks, models, strategies and criteria."),
     "rank": ("rank", "Rank the exchange's proposals; choose a portfolio within --budget."),
     "report": ("report", "Write the programme report: one self-contained HTML page (and a PDF)."),
+    "serve": ("serve", "Run the innovation exchange's web site over its database (the web extra)."),
     "seeds": ("spread", "Which organisations to engage first: the k seeds a strategy picks."),
     "spc": ("spc", "Statistical process control chart of DATA.csv, Making Data Count style."),
     "spread": ("spread", "Simulate how an intervention spreads across the collaborative."),

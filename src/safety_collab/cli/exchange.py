@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -270,3 +271,73 @@ def similar(ctx: click.Context, text: str, top: int, as_json: bool) -> None:
     rows = [{"proposal": s.proposal, "similarity": s.score} for s in found]
     lines = [f"{r['similarity']:.2f}  {r['proposal']}" for r in rows] or ["no similar proposal"]
     _echo(as_json, rows, "\n".join(lines))
+
+
+@exchange.group()
+def user() -> None:
+    """Accounts of the exchange's web site: add a person with a password, or set one."""
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        line: str = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
+
+
+PASSWORD_STDIN = click.option(
+    "--password-stdin", is_flag=True, help="Read the password from the first line of stdin."
+)
+BY_OPT = click.option(
+    "--by",
+    help="The administrator who acts (needed to add a person once there is one; a password "
+    "may be set without it, by the operator at this database).",
+)
+
+
+@user.command("add")
+@click.argument("person_id")
+@click.option("--organisation", required=True, help="The organisation they work for.")
+@click.option("--role", "roles", multiple=True, default=("member",), show_default=True,
+              type=click.Choice([r.value for r in ex.Role]), help="A role (repeatable).",
+              )  # fmt: skip
+@click.option("--name", default="", help="Their name (personal data: never printed or logged).")
+@click.option("--email", default="", help="Their e-mail (personal data).")
+@BY_OPT
+@PASSWORD_STDIN
+@click.pass_context
+def user_add(
+    ctx: click.Context,
+    person_id: str,
+    organisation: str,
+    roles: tuple[str, ...],
+    name: str,
+    email: str,
+    by: str | None,
+    password_stdin: bool,
+) -> None:
+    """Register PERSON_ID and give them a password (prompted, or from stdin)."""
+    from safety_collab.web import hash_password  # noqa: PLC0415 - the web extra
+
+    person = ex.Person(person_id, organisation, roles=roles, name=name, email=email)
+    hashed = hash_password(_password(password_stdin))
+    with _store(ctx) as store:
+        store.init()
+        store.add_person(person, by=by)  # by: needed once the exchange has an administrator
+        store.set_password_hash(person.id, hashed, by=by)
+    click.echo(f"added {person.id} ({person.organisation}; {', '.join(sorted(roles))})")
+
+
+@user.command("password")
+@click.argument("person_id")
+@BY_OPT
+@PASSWORD_STDIN
+@click.pass_context
+def user_password(ctx: click.Context, person_id: str, by: str | None, password_stdin: bool) -> None:
+    """Set the password of PERSON_ID (their sessions end)."""
+    from safety_collab.web import hash_password  # noqa: PLC0415 - the web extra
+
+    hashed = hash_password(_password(password_stdin))
+    with _store(ctx) as store:
+        store.set_password_hash(person_id, hashed, by=by)
+    click.echo(f"password set for {person_id}")

@@ -37,6 +37,7 @@ __all__ = [
     "campaigns",
     "champions",
     "comments",
+    "credentials",
     "events",
     "meta",
     "metadata",
@@ -197,4 +198,12 @@ activities = Table(
     Column("at", UTCDateTime, nullable=False),
     Column("proposal", String(ID)),
     Column("detail", Text, nullable=False),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("person", String(ID), ForeignKey("people.id"), primary_key=True),
+    Column("hash", Text, nullable=False),
+    Column("changed", UTCDateTime, nullable=False),
 )

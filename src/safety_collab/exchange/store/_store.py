@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from safety_collab._validate import check_instance
 from safety_collab.errors import (
     ModelError,
+    ParameterError,
     WorkflowError,
 )
 from safety_collab.exchange.files import dump, load
@@ -29,6 +30,7 @@ from safety_collab.exchange.store._base import (
     need_admin,
     proposal_from,
     proposal_row,
+    utc_now,
 )
 from safety_collab.exchange.store._community import CommunityStore
 from safety_collab.exchange.workflow import Exchange
@@ -261,6 +263,94 @@ expected version 1, it is now at version 2; read it again and retry
     def export_file(self, path: str | os.PathLike[str], *, format: str | None = None) -> Path:
         """Write :meth:`export_exchange` to ``path``, atomically; returns the path."""
         return dump(self.export_exchange(), path, format=format)
+
+    # ---------------------------------------------------------------- credentials
+
+    def set_password_hash(self, person_id: str, password_hash: str, *, by: str | None) -> None:
+        """Keep the sign-in credential of a registered person: a password *hash*, never a password.
+
+        The store keeps the hash string its caller made (the web site uses
+        Argon2id, :func:`safety_collab.web.hash_password`) and replaces any
+        earlier one. Credentials are not part of the exchange's files: an
+        export leaves them out.
+
+        Parameters
+        ----------
+        person_id
+            A registered person.
+        password_hash
+            The hash string (non-empty text without line breaks).
+        by
+            An administrator, or the person themself (changing their own);
+            ``None`` for the operator with direct access to the database
+            (the ``safety-collab exchange user`` command).
+
+        Raises
+        ------
+        EntitlementError
+            If ``by`` is someone else and not an administrator.
+        UnknownIdError
+            For an unknown person or ``by``.
+
+        Examples
+        --------
+        >>> import safety_collab as sc, tempfile, pathlib
+        >>> from safety_collab import exchange as ex
+        >>> s = ExchangeStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite", sc.west_midlands())
+        >>> _ = s.init(admin=ex.Person("ada", "RRK", roles=["admin"]))
+        >>> s.password_hash("ada") is None
+        True
+        >>> s.set_password_hash("ada", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", by=None)
+        >>> s.password_hash("ada")[:9]
+        '$argon2id'
+        >>> s.close()
+        """
+        if (
+            not isinstance(password_hash, str)
+            or not password_hash
+            or any(c in password_hash for c in "\r\n\0")
+            or len(password_hash) > 1000
+        ):
+            msg = (
+                "password_hash: expected a hash string (one line of text, at most 1000 characters)"
+            )
+            raise ParameterError(msg)
+
+        def work(conn: Connection) -> None:
+            person = self._person(conn, person_id)
+            if by is not None and by != person.id:
+                need_admin(self._person(conn, by), f"set the password of {person.id!r}")
+            conn.execute(sa.delete(t.credentials).where(t.credentials.c.person == person.id))
+            conn.execute(
+                sa.insert(t.credentials).values(
+                    person=person.id, hash=password_hash, changed=utc_now()
+                )
+            )
+
+        self._write(work)
+
+    def password_hash(self, person_id: str) -> str | None:
+        """The password hash kept for ``person_id``, or ``None`` (unknown person, or no password).
+
+        Examples
+        --------
+        >>> import safety_collab as sc, tempfile, pathlib
+        >>> s = ExchangeStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite", sc.west_midlands())
+        >>> s.init().password_hash("nobody") is None
+        True
+        >>> s.close()
+        """
+        if not isinstance(person_id, str):
+            msg = f"person: expected a person id (text), got {type(person_id).__name__}"  # type: ignore[unreachable]
+            raise ParameterError(msg)
+
+        def read(conn: Connection) -> str | None:
+            row = conn.execute(
+                sa.select(t.credentials.c.hash).where(t.credentials.c.person == person_id)
+            ).first()
+            return None if row is None else str(row.hash)
+
+        return self._read(read)
 
     # ---------------------------------------------------------------- invariants
 
