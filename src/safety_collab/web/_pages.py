@@ -375,6 +375,36 @@ def move(
     return _see_other(f"/proposals/{quote(proposal_id)}")
 
 
+@router.get("/review", response_class=HTMLResponse)
+def review(request: Request) -> Response:
+    """The review queue: proposals the signed-in person's roles may move on, by stage."""
+    person = _signed_in(request)
+    store = site_of(request).store
+    stages = store.stages()
+    votes = store.vote_counts()
+    workflow = store.workflow
+    staff = person.roles - {Role.MEMBER}
+    queue = [
+        (
+            p,
+            [
+                t
+                for t in workflow.next_stages(stages[p.id])
+                if workflow.transition(stages[p.id], t).roles & staff
+            ],
+        )
+        for p in store.proposals()
+    ]
+    return render(
+        request,
+        "review.html",
+        person=person,
+        queue=[(p, moves) for p, moves in queue if moves],
+        stages=stages,
+        votes=votes,
+    )
+
+
 @router.get("/campaigns", response_class=HTMLResponse)
 def campaigns(request: Request, priority: str = "") -> Response:
     """The campaigns: needs that invite solutions, by priority."""
