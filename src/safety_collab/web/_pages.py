@@ -16,6 +16,7 @@ from safety_collab.access import entitlements
 from safety_collab.errors import ParameterError, SafetyCollabError
 from safety_collab.exchange.people import Person, Role
 from safety_collab.exchange.proposals import Proposal
+from safety_collab.exchange.similar import proposal_text
 from safety_collab.model import EvidenceLevel
 from safety_collab.web._site import (
     CSRF_FIELD,
@@ -249,8 +250,6 @@ async def submit_proposal(request: Request) -> Response:
         )
     values["id"] = proposal.id
     if not confirmed:
-        from safety_collab.exchange.similar import proposal_text  # noqa: PLC0415 - sklearn
-
         similar = site.store.similar(proposal_text(proposal))
         return _proposal_form(request, person, values=values, similar=similar, error=None)
     site.store.submit(person.id, proposal, campaign=values["campaign"] or None, top=0)
