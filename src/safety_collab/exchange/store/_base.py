@@ -169,7 +169,7 @@ class StoreBase:
         --------
         >>> from safety_collab.exchange.store import ExchangeStore
         >>> ExchangeStore.head()
-        'rev2_community'
+        'rev3_accounts'
         """
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
@@ -186,7 +186,7 @@ class StoreBase:
         >>> from safety_collab.exchange.store import ExchangeStore
         >>> s = ExchangeStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite", sc.west_midlands())
         >>> s.revision() is None, s.init().revision()
-        (True, 'rev2_community')
+        (True, 'rev3_accounts')
         """
 
         def read(conn: Connection) -> str | None:
@@ -202,8 +202,8 @@ class StoreBase:
         Parameters
         ----------
         revision
-            An Alembic revision id (``"rev1_exchange"``, ``"rev2_community"``)
-            or ``"head"``.
+            An Alembic revision id (``"rev1_exchange"``, ``"rev2_community"``,
+            ``"rev3_accounts"``) or ``"head"``.
 
         Returns
         -------
@@ -218,7 +218,7 @@ class StoreBase:
         >>> s.upgrade("rev1_exchange").revision()
         'rev1_exchange'
         >>> s.upgrade().revision()
-        'rev2_community'
+        'rev3_accounts'
         """
         if not isinstance(revision, str) or not revision:
             msg = f"revision: expected a revision id or 'head', got {short(revision)}"
