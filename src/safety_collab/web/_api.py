@@ -27,6 +27,7 @@ from safety_collab.web._site import (
     Site,
     check_csrf,
     csrf_token,
+    in_play,
     need_ranking,
     new_comment_id,
     new_proposal_id,
@@ -469,7 +470,7 @@ def ranking(request: Request) -> list[RankedOut]:
     """The proposals still in play, ranked (programme managers and admins)."""
     site = _site(request)
     need_ranking(site.need_person(request))
-    stages = tuple(sorted(site.store.workflow.voting))
+    stages = in_play(site.store.workflow)
     return [
         RankedOut(
             position=r.position,
@@ -487,7 +488,7 @@ def portfolio(request: Request, budget: Annotated[int, Query(ge=0)]) -> Portfoli
     """The best portfolio of the proposals still in play within ``budget`` pounds."""
     site = _site(request)
     need_ranking(site.need_person(request))
-    stages = tuple(sorted(site.store.workflow.voting))
+    stages = in_play(site.store.workflow)
     chosen = site.store.select_portfolio(budget, stages=stages)
     return PortfolioOut(
         budget=chosen.budget,

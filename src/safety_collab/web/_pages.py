@@ -13,10 +13,17 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from safety_collab.access import entitlements
-from safety_collab.errors import ParameterError, SafetyCollabError
+from safety_collab.errors import (
+    EntitlementError,
+    ParameterError,
+    SafetyCollabError,
+    WorkflowError,
+)
 from safety_collab.exchange.people import Person, Role
 from safety_collab.exchange.proposals import Proposal
+from safety_collab.exchange.rules import check_can_move, check_can_submit
 from safety_collab.exchange.similar import proposal_text
+from safety_collab.exchange.workflow import Exchange
 from safety_collab.model import EvidenceLevel
 from safety_collab.web._site import (
     CSRF_FIELD,
@@ -28,6 +35,7 @@ from safety_collab.web._site import (
     csrf_token,
     error_status,
     form_list,
+    in_play,
     need_entitled,
     need_ranking,
     new_comment_id,
@@ -250,6 +258,17 @@ async def submit_proposal(request: Request) -> Response:
         )
     values["id"] = proposal.id
     if not confirmed:
+        try:  # today's checks, as the store makes them on submit, before anything is stored
+            check_can_submit(site.store.collab, person)
+            Exchange(site.store.collab.id).submit(
+                proposal, site.store.collab, who=person.id, when=dt.datetime.now(dt.UTC)
+            )
+        except EntitlementError:
+            raise
+        except SafetyCollabError as exc:
+            return _proposal_form(
+                request, person, values=values, similar=(), error=public_message(exc), status=422
+            )
         similar = site.store.similar(proposal_text(proposal))
         return _proposal_form(request, person, values=values, similar=similar, error=None)
     site.store.submit(person.id, proposal, campaign=values["campaign"] or None, top=0)
@@ -285,11 +304,7 @@ def proposal_page(request: Request, proposal_id: str) -> Response:
     proposal = store.proposal(proposal_id)
     stage = store.stage_of(proposal_id)
     votes = store.votes(proposal_id)
-    moves = [
-        target
-        for target in store.workflow.next_stages(stage)
-        if store.workflow.transition(stage, target).roles & person.roles
-    ]
+    moves = _moves(site_of(request), person, proposal, stage, len(votes))
     return render(
         request,
         "proposal.html",
@@ -305,6 +320,29 @@ def proposal_page(request: Request, proposal_id: str) -> Response:
         moves=moves,
         events=[e for e in store.events() if e.proposal == proposal_id],
     )
+
+
+def _moves(site: Site, person: Person, proposal: Proposal, stage: str, votes: int) -> list[str]:
+    """The stages the person's roles (and organisation, for a member) may move the proposal to."""
+    allowed = []
+    for target in site.store.workflow.next_stages(stage):
+        try:
+            check_can_move(
+                site.store.collab,
+                person,
+                site.store.workflow,
+                stage,
+                target,
+                votes=votes,
+                score=None,
+                proposal=proposal,
+            )
+        except EntitlementError:
+            continue
+        except WorkflowError:  # a guard not met yet: offered; the store says what is missing
+            pass
+        allowed.append(target)
+    return allowed
 
 
 @router.post("/proposals/{proposal_id}/vote")
@@ -381,19 +419,8 @@ def review(request: Request) -> Response:
     store = site_of(request).store
     stages = store.stages()
     votes = store.vote_counts()
-    workflow = store.workflow
-    staff = person.roles - {Role.MEMBER}
-    queue = [
-        (
-            p,
-            [
-                t
-                for t in workflow.next_stages(stages[p.id])
-                if workflow.transition(stages[p.id], t).roles & staff
-            ],
-        )
-        for p in store.proposals()
-    ]
+    queue = [(p, _moves(site_of(request), person, p, stages[p.id], votes.get(p.id, 0)))
+             for p in store.proposals()]  # fmt: skip
     return render(
         request,
         "review.html",
@@ -425,7 +452,7 @@ def ranking(
     person = _signed_in(request)
     need_ranking(person)
     store = site_of(request).store
-    stages = tuple(sorted(store.workflow.voting))
+    stages = in_play(store.workflow)
     portfolio, error = None, None
     if budget.strip():
         try:

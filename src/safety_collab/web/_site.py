@@ -26,6 +26,7 @@ from safety_collab.errors import (
     WorkflowError,
 )
 from safety_collab.exchange.people import Person, Role
+from safety_collab.exchange.stages import Workflow
 from safety_collab.web._security import (
     DEFAULT_HASHER,
     LoginThrottle,
@@ -54,6 +55,7 @@ __all__ = [
     "csrf_token",
     "error_status",
     "form_list",
+    "in_play",
     "need_entitled",
     "need_ranking",
     "new_comment_id",
@@ -244,6 +246,17 @@ def sees_ranking(person: Person | None) -> bool:
     False
     """
     return person is not None and person.has(Role.PROGRAMME_MANAGER, Role.ADMIN)
+
+
+def in_play(workflow: Workflow) -> tuple[str, ...]:
+    """The stages whose proposals the ranking and portfolios weigh: the voting ones, in order.
+
+    Examples
+    --------
+    >>> in_play(Workflow.default())
+    ('submitted', 'screened', 'shortlisted')
+    """
+    return tuple(s for s in workflow.stages if s in workflow.voting)
 
 
 def need_ranking(person: Person) -> None:
