@@ -41,3 +41,29 @@ def _shared_plugins_unchanged() -> Iterator[None]:
     yield
     after = _plugins(pm)
     assert after == before, "the test changed the shared plugin manager; use temporary_plugin"
+
+
+@pytest.fixture(scope="session")
+def system_chromium() -> str:
+    """The system's Chromium for the browser tests (Playwright drives it; nothing is downloaded).
+
+    Without Playwright (the test extra) or a Chromium on the PATH the test is skipped,
+    saying why; under ``SAFETY_COLLAB_REQUIRE_BROWSER=1`` (set by ``.ci/run``, which
+    installs Chromium first) it fails instead.
+    """
+    import importlib.util
+    import shutil
+
+    missing = []
+    if importlib.util.find_spec("playwright") is None:
+        missing.append("Playwright (the test extra)")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        missing.append("a system Chromium on the PATH (apt-get install chromium)")
+    if missing:
+        why = "the browser tests need " + " and ".join(missing)
+        if os.environ.get("SAFETY_COLLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(why + " (SAFETY_COLLAB_REQUIRE_BROWSER=1)")
+        pytest.skip(why + "; .ci/run installs them")
+    assert chromium is not None
+    return chromium

@@ -8,8 +8,6 @@ the check is skipped, saying why, except under ``SAFETY_COLLAB_REQUIRE_BROWSER=1
 from __future__ import annotations
 
 import importlib.util
-import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -17,29 +15,11 @@ import pytest
 
 pytest.importorskip("jinja2")
 pytest.importorskip("matplotlib")
-REQUIRED = os.environ.get("SAFETY_COLLAB_REQUIRE_BROWSER") == "1"
-HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SCRIPT = Path(__file__).resolve().parents[2] / "docs" / "_ext" / "check_report.py"
 
 
-def _browser_or_skip() -> str:
-    missing = []
-    if not HAS_PLAYWRIGHT:
-        missing.append("Playwright (the test extra)")
-    if CHROMIUM is None:
-        missing.append("a system Chromium on the PATH (apt-get install chromium)")
-    if missing:
-        why = "the browser check needs " + " and ".join(missing)
-        if REQUIRED:
-            pytest.fail(why + " (SAFETY_COLLAB_REQUIRE_BROWSER=1)")
-        pytest.skip(why + "; .ci/run installs them")
-    assert CHROMIUM is not None
-    return CHROMIUM
-
-
-def test_the_report_passes_the_browser_check(tmp_path: Path) -> None:
-    chromium = _browser_or_skip()
+def test_the_report_passes_the_browser_check(tmp_path: Path, system_chromium: str) -> None:
+    chromium = system_chromium
     spec = importlib.util.spec_from_file_location("check_report", SCRIPT)
     assert spec is not None
     assert spec.loader is not None

@@ -20,10 +20,8 @@ installs Chromium first), where a missing browser fails them.
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
-import shutil
 import socket
 import struct
 import threading
@@ -46,10 +44,6 @@ import uvicorn
 import safety_collab as sc
 from safety_collab.exchange.store import ExchangeStore
 from safety_collab.web import create_app, seed_demo
-
-REQUIRED = os.environ.get("SAFETY_COLLAB_REQUIRE_BROWSER") == "1"
-HAS_PLAYWRIGHT = importlib.util.find_spec("playwright") is not None
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 WAIT_MS = 10_000
 """The longest any one browser action or wait may take."""
@@ -87,21 +81,6 @@ AUDIT = """() => {
 }"""
 
 FOCUSED = "() => (window.__auditTargets || []).indexOf(document.activeElement)"
-
-
-def _browser_or_skip() -> str:
-    missing = []
-    if not HAS_PLAYWRIGHT:
-        missing.append("Playwright (the test extra)")
-    if CHROMIUM is None:
-        missing.append("a system Chromium on the PATH (apt-get install chromium)")
-    if missing:
-        why = "the browser tests need " + " and ".join(missing)
-        if REQUIRED:
-            pytest.fail(why + " (SAFETY_COLLAB_REQUIRE_BROWSER=1)")
-        pytest.skip(why + "; .ci/run installs them")
-    assert CHROMIUM is not None
-    return CHROMIUM
 
 
 class Site:
@@ -151,9 +130,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(system_chromium: str) -> Iterator[Any]:
     """The system's headless Chromium (Playwright launches it; nothing is downloaded)."""
-    chromium = _browser_or_skip()
+    chromium = system_chromium
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
