@@ -66,8 +66,10 @@ def test_a_wrong_password_shows_the_form_again(site: Site) -> None:
 
 
 @pytest.mark.parametrize(
-    "target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x"]
-)
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:x",
+     "/\t/evil.example", "/\n/evil.example", "https:/evil.example", "", "proposals"],
+)  # fmt: skip
 def test_next_never_leaves_the_site(site: Site, target: str) -> None:
     client = site.client()
     token = csrf_of(client.get("/login").text)

@@ -161,10 +161,12 @@ def test_the_session_cookie_is_signed_httponly_and_samesite(site: Site) -> None:
 
 def test_changing_the_password_ends_the_sessions(site: Site) -> None:
     client, _ = site.api_client("demo-standard")
+    other, _ = site.api_client("demo-enhanced")
     assert client.get("/api/session").status_code == 200
     site.store.set_password_hash("demo-standard", hash_password("a brand new password"), by=None)
     assert client.get("/api/session").status_code == 401
     assert client.get("/proposals").headers["location"] == "/login?next=/proposals"
+    assert other.get("/api/session").status_code == 200  # other people's sessions go on
 
 
 def test_sessions_are_signed_with_the_app_secret(site: Site) -> None:
