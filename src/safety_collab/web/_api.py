@@ -220,9 +220,14 @@ def _write(request: Request, token: str | None) -> Person:
 
 
 def _proposal_out(
-    site: Site, proposal: Proposal, counts: dict[str, int] | None = None
+    site: Site,
+    proposal: Proposal,
+    counts: dict[str, int] | None = None,
+    stages: dict[str, str] | None = None,
+    versions: dict[str, int] | None = None,
 ) -> ProposalOut:
-    counts = site.store.vote_counts() if counts is None else counts
+    store = site.store
+    counts = store.vote_counts() if counts is None else counts
     return ProposalOut(
         id=proposal.id,
         title=proposal.title,
@@ -235,8 +240,8 @@ def _proposal_out(
         expected_effect=proposal.expected_effect,
         summary=proposal.summary,
         builds_on=proposal.builds_on,
-        stage=site.store.stage_of(proposal.id),
-        version=site.store.version_of(proposal.id),
+        stage=store.stage_of(proposal.id) if stages is None else stages[proposal.id],
+        version=store.version_of(proposal.id) if versions is None else versions[proposal.id],
         votes=counts.get(proposal.id, 0),
     )
 
@@ -325,8 +330,9 @@ def list_proposals(request: Request, priority: str = "", stage: str = "") -> lis
     site.need_person(request)
     counts = site.store.vote_counts()
     stages = site.store.stages()
+    versions = site.store.versions()
     return [
-        _proposal_out(site, p, counts)
+        _proposal_out(site, p, counts, stages, versions)
         for p in site.store.proposals()
         if (not priority or priority in p.priorities) and (not stage or stages[p.id] == stage)
     ]

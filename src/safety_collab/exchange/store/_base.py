@@ -542,6 +542,24 @@ exchange: the first one must hold the role 'admin'
 
         return self._read(read)
 
+    def versions(self) -> dict[str, int]:
+        """The version of every proposal (1 when submitted, one more per move), by id.
+
+        Examples
+        --------
+        >>> import safety_collab as sc, tempfile, pathlib
+        >>> from safety_collab.exchange.store import ExchangeStore
+        >>> s = ExchangeStore(pathlib.Path(tempfile.mkdtemp()) / "x.sqlite", sc.west_midlands())
+        >>> s.init().versions()
+        {}
+        """
+
+        def read(conn: Connection) -> dict[str, int]:
+            q = sa.select(t.proposals.c.id, t.proposals.c.version).order_by(t.proposals.c.seq)
+            return {pid: int(v) for pid, v in conn.execute(q).all()}
+
+        return self._read(read)
+
     def proposals(self, *stages: str) -> tuple[Proposal, ...]:
         """The proposals in any of ``stages`` (every proposal when none is given), in order.
 
