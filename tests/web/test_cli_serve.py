@@ -111,6 +111,21 @@ def test_user_add_and_password(tmp_path: Path) -> None:
         store.close()
 
 
+def test_the_first_user_added_is_the_administrator(tmp_path: Path) -> None:
+    db = str(tmp_path / "x.sqlite")
+    runner = CliRunner()
+    first = ["exchange", "--database", db, "user", "add", "ada", "--organisation", "wmahsn",
+             "--role", "admin", "--role", "moderator", "--password-stdin"]  # fmt: skip
+    r = runner.invoke(main, first, input="ada's long password\n")
+    assert (r.exit_code, r.output) == (0, "added ada (wmahsn; admin, moderator)\n")
+    member = ["exchange", "--database", db, "user", "add", "bo", "--organisation", "RRK",
+              "--role", "member", "--password-stdin"]  # fmt: skip
+    r = runner.invoke(main, member, input="bo's long password\n")
+    assert r.exit_code == 2  # not the first: an administrator must add them
+    r = runner.invoke(main, [*member, "--by", "ada"], input="bo's long password\n")
+    assert r.exit_code == 0, r.output
+
+
 @pytest.mark.parametrize("args", [["--port", "70000"], ["--database", "mysql://x/y"]])
 def test_serve_refuses_bad_options(tmp_path: Path, args: list[str]) -> None:
     r = CliRunner().invoke(main, ["serve", *args])
