@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from safety_collab.access import can_access
+from safety_collab.access import can_access, resource_min_tier
 from safety_collab.errors import (
     ConflictError,
     EntitlementError,
@@ -280,17 +280,9 @@ def need_entitled(site: Site, person: Person, resource: str) -> None:
         held = "is not a member" if tier is None else f"holds the {tier.id} tier"
         msg = (
             f"organisation {person.organisation!r} {held}; {resource!r} is for "
-            f"{_min_tier(site, resource)} members"
+            f"{resource_min_tier(collab, resource)} members"
         )
         raise EntitlementError(msg, organisation=person.organisation)
-
-
-def _min_tier(site: Site, resource: str) -> str:
-    for group in (site.store.collab.services, site.store.collab.networks):
-        for r in group:
-            if r.id == resource:
-                return r.min_tier
-    return "?"  # pragma: no cover - need_entitled checked the id
 
 
 _SLUG = re.compile(r"[^a-z0-9]+")
